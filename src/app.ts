@@ -1,0 +1,63 @@
+// The app factory: everything the service is, built from explicit dependencies. Never reads process.env.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import formbody from '@fastify/formbody'
+import type { Config } from './config.js'
+import type { Clock } from './clock.js'
+import { systemClock } from './clock.js'
+import type { PrismaClient } from './generated/prisma/client.js'
+import { healthRoutes } from './routes/health.js'
+import { slashRoutes } from './routes/slash.js'
+import { createCoffeeCommands } from './commands/index.js'
+import { createParticipationStore } from './store/participation.js'
+import type { UserDirectory } from './commands/deps.js'
+
+export interface AppDatabase {
+  kind: 'postgres' | 'pglite'
+  prisma: PrismaClient
+}
+
+export interface AppDeps {
+  config: Config
+  db: AppDatabase
+  /** The Mattermost gateway; undefined when MATTERMOST_URL or MATTERMOST_BOT_TOKEN is missing. */
+  gateway?: UserDirectory | undefined
+  clock?: Clock
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Mattermost posts at most this much; anything larger is not a slash command or a button click. */
+export const BODY_LIMIT = 1024 * 1024
+
+export async function buildApp ({ config, db, gateway, clock = systemClock, logger = false }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    requestTimeout: 60_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true
+  })
+
+  app.setErrorHandler((error: Error & { statusCode?: number, code?: string }, request, reply) => {
+    const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+    if (statusCode >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return reply.code(statusCode).send({ statusCode, error: 'Internal Server Error', message: 'Something went wrong on our side. It has been logged.', requestId: request.id })
+    }
+    request.log.info({ err: error }, 'bad request')
+    return reply.code(statusCode).send({ statusCode, error: error.code ?? 'Bad Request', message: error.message })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` })
+  })
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT })
+
+  const store = createParticipationStore(db.prisma)
+  const commands = createCoffeeCommands()
+
+  await app.register(healthRoutes, { prisma: db.prisma, databaseKind: db.kind })
+  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, users: gateway }, clock })
+
+  return app
+}

@@ -1,0 +1,13 @@
+import type { ParticipationStore } from '../store/participation.js'
+
+/** Looking people up in Mattermost; satisfied by the Mattermost gateway. */
+export interface UserDirectory {
+  getUserByUsername(username: string): Promise<{ id: string, username: string } | null>
+}
+
+/** What /coffee commands may use. */
+export interface CommandDeps {
+  store: ParticipationStore
+  /** Undefined until MATTERMOST_URL and MATTERMOST_BOT_TOKEN are configured. */
+  users: UserDirectory | undefined
+}

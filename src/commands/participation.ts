@@ -1,0 +1,185 @@
+// What a person does for themselves: join, leave, skip, pause, resume, status, block, unblock.
+import type { CommandSpec, CommandContext } from './registry.js'
+import type { CommandDeps } from './deps.js'
+import { participationState } from '../core/participation.js'
+import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../core/durations.js'
+import { nextSlot } from '../core/schedule.js'
+
+type Spec = CommandSpec<CommandDeps>
+type Ctx = CommandContext<CommandDeps>
+
+/** The channel's program and the caller's row (either may not exist yet). */
+async function load (ctx: Ctx) {
+  const { store } = ctx.deps
+  const program = await store.findProgram(ctx.command.channelId)
+  const participant = program === null ? null : await store.findParticipant(program.id, ctx.command.userId)
+  return { program, participant }
+}
+
+async function ensure (ctx: Ctx) {
+  const { command } = ctx
+  const program = await ctx.deps.store.ensureProgram({ teamId: command.teamId, channelId: command.channelId, channelName: command.channelName })
+  const participant = await ctx.deps.store.findParticipant(program.id, command.userId)
+  return { program, participant }
+}
+
+function touch (ctx: Ctx) {
+  return { username: ctx.command.userName, lastSeenAt: ctx.now }
+}
+
+const NOT_IN = 'You are not taking part in coffee in this channel. Type `/coffee join` to join.'
+
+export const join: Spec = {
+  name: 'join',
+  aliases: ['in', 'start'],
+  help: 'Take part in coffee in this channel.',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await ensure(ctx)
+    const state = participationState(program, participant, ctx.now)
+    if (state.joined && participant !== null) {
+      return state.eligible
+        ? "You're already in. ☕ You'll be introduced to someone in the next round."
+        : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
+    }
+    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, {
+      ...touch(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
+    })
+    const welcome = program.mode === 'channel' && participant === null
+      ? "You're in — everyone in this channel takes part here."
+      : "You're in! ☕ Every round I'll introduce you to someone from this channel you haven't met yet."
+    return `${welcome} Rounds run ${describeCadence(program.cadenceDays)}. Type \`/coffee help\` to see how to skip a round, pause or leave.`
+  }
+}
+
+export const leave: Spec = {
+  name: 'leave',
+  aliases: ['out', 'stop', 'quit'],
+  help: 'Stop taking part in this channel (your history is kept).',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await load(ctx)
+    if (program === null || !participationState(program, participant, ctx.now).joined) return 'You are not taking part in coffee in this channel, so there is nothing to leave.'
+    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), status: 'left', leftAt: ctx.now, skipNext: false })
+    return "You've left coffee in this channel. No more introductions here; you can come back any time with `/coffee join`."
+  }
+}
+
+export const skip: Spec = {
+  name: 'skip',
+  help: 'Sit out the next round only.',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await load(ctx)
+    if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
+    if (participant?.skipNext === true) return "You're already skipping the next round. Changed your mind? `/coffee resume`."
+    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), skipNext: true })
+    return "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
+  }
+}
+
+export const pause: Spec = {
+  name: 'pause',
+  args: '<2w | 10d | until 2026-12-24>',
+  help: 'Take a break for a while, or until a date.',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await load(ctx)
+    if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
+    const end = parsePauseEnd(ctx.args, ctx.now)
+    if (!end.ok) return end.error
+    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), pausedUntil: end.value })
+    return `Enjoy the break! You're paused until **${formatDate(end.value)}**, then you're back automatically. \`/coffee resume\` ends it early.`
+  }
+}
+
+export const resume: Spec = {
+  name: 'resume',
+  aliases: ['unpause'],
+  help: 'End a pause or a skip: back in for the next round.',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await load(ctx)
+    if (program === null) return NOT_IN
+    const state = participationState(program, participant, ctx.now)
+    if (!state.joined) return NOT_IN
+    if (state.eligible) return "You're not paused or skipping, so you're already in for the next round. ☕"
+    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), skipNext: false, pausedUntil: null, autoPausedAt: null })
+    return "Welcome back! You're in for the next round. ☕"
+  }
+}
+
+export const status: Spec = {
+  name: 'status',
+  aliases: ['me'],
+  help: 'Your coffee in this channel, and when the next round is.',
+  audience: 'everyone',
+  async run (ctx) {
+    const { program, participant } = await load(ctx)
+    if (program === null) return 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
+    const state = participationState(program, participant, ctx.now)
+    const lines: string[] = []
+    if (!state.joined) lines.push('You are **not taking part** in this channel. `/coffee join` to join.')
+    else if (state.autoPaused) lines.push("You're **paused** because the last rounds went unanswered. `/coffee resume` to come back.")
+    else if (state.pausedUntil !== null) lines.push(`You're **paused** until ${formatDate(state.pausedUntil)}.${state.skipping ? ' After that you will also skip one round.' : ''}`)
+    else if (state.skipping) lines.push("You're **in**, and sitting out the next round.")
+    else lines.push("You're **in** for the next round. ☕")
+    const latest = await ctx.deps.store.latestRound(program.id)
+    const slot = nextSlot({ cadenceDays: program.cadenceDays, lastSlot: latest?.startedAt ?? null })
+    const when = slot === null || slot.getTime() <= ctx.now.getTime() ? 'as soon as two people are in' : formatDateTime(slot)
+    lines.push(`Rounds run ${describeCadence(program.cadenceDays)} in groups of ${program.groupSize}. ${program.paused ? 'Coffee is **paused** in this channel by an admin.' : `Next round: ${when}.`}`)
+    if (latest !== null && participant !== null) {
+      const group = await ctx.deps.store.groupOf(latest.id, participant.id)
+      if (group !== null) {
+        const others = group.filter((name) => name !== participant.username)
+        lines.push(`Your group in round ${latest.number}: ${others.map((name) => `@${name}`).join(', ')}.`)
+      }
+    }
+    return lines.map((line) => `- ${line}`).join('\n')
+  }
+}
+
+/** Finds the user a `block @name` points at: Mattermost's resolved mentions first, then the API. */
+async function resolveTarget (ctx: Ctx): Promise<{ id: string, username: string } | string> {
+  const name = ctx.args.split(' ')[0]?.replace(/^@/, '').toLowerCase() ?? ''
+  if (name === '') return 'Who? Mention them, like `/coffee block @jane`.'
+  const mentioned = ctx.command.mentions.get(name)
+  if (mentioned !== undefined) return { id: mentioned, username: name }
+  if (ctx.deps.users === undefined) return 'I cannot look people up yet: the admin has not connected Coffee to Mattermost (MATTERMOST_URL and MATTERMOST_BOT_TOKEN).'
+  const user = await ctx.deps.users.getUserByUsername(name)
+  if (user === null) return `I couldn't find anyone called @${name}.`
+  return { id: user.id, username: user.username }
+}
+
+export const block: Spec = {
+  name: 'block',
+  args: '@someone',
+  help: 'Never be grouped with this person, in any channel. They are never told.',
+  audience: 'everyone',
+  anywhere: true,
+  async run (ctx) {
+    const target = await resolveTarget(ctx)
+    if (typeof target === 'string') return target
+    if (target.id === ctx.command.userId) return "You can't block yourself. 🙂"
+    const added = await ctx.deps.store.addBlock(ctx.command.userId, target.id, ctx.now)
+    return added
+      ? `Done. You will never be grouped with @${target.username}. This stays between you and Coffee: they are not told.`
+      : `You had already blocked @${target.username}. You will not be grouped together.`
+  }
+}
+
+export const unblock: Spec = {
+  name: 'unblock',
+  args: '@someone',
+  help: 'Undo a block.',
+  audience: 'everyone',
+  anywhere: true,
+  async run (ctx) {
+    const target = await resolveTarget(ctx)
+    if (typeof target === 'string') return target
+    const removed = await ctx.deps.store.removeBlock(ctx.command.userId, target.id)
+    return removed ? `Unblocked @${target.username}: you may be grouped together again.` : `You had not blocked @${target.username}.`
+  }
+}
+
+export const participationCommands: readonly Spec[] = [join, leave, skip, pause, resume, status, block, unblock]

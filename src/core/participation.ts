@@ -1,0 +1,35 @@
+// Who takes part in a program, from the program's mode and the person's own choices.
+
+export interface ProgramLike { mode: 'optin' | 'channel', paused: boolean }
+export interface ParticipantLike {
+  status: 'active' | 'left'
+  skipNext: boolean
+  pausedUntil: Date | null
+  autoPausedAt: Date | null
+}
+
+export interface ParticipationState {
+  /** Opted in (or, in everyone-here mode, has not left). */
+  joined: boolean
+  skipping: boolean
+  /** Paused until this moment; null when not paused for a set time. */
+  pausedUntil: Date | null
+  /** Paused by Coffee for not answering, until they resume. */
+  autoPaused: boolean
+  /** Would be in the next round if it started now (channel membership aside). */
+  eligible: boolean
+}
+
+export function participationState (program: ProgramLike, participant: ParticipantLike | null, now: Date): ParticipationState {
+  const joined = participant === null ? program.mode === 'channel' : participant.status === 'active'
+  const pausedUntil = participant?.pausedUntil != null && participant.pausedUntil.getTime() > now.getTime() ? participant.pausedUntil : null
+  const autoPaused = participant?.autoPausedAt != null
+  const skipping = participant?.skipNext === true
+  return {
+    joined,
+    skipping: joined && skipping,
+    pausedUntil: joined ? pausedUntil : null,
+    autoPaused: joined && autoPaused,
+    eligible: joined && !skipping && pausedUntil === null && !autoPaused
+  }
+}

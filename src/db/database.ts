@@ -1,0 +1,159 @@
+// Opens Coffee's database: Postgres through a pg.Pool when a URL is configured, otherwise an embedded Postgres
+// (PGlite) stored under the data directory. Either way the rest of the service gets the same Prisma client plus a
+// tiny raw-SQL port (SqlExecutor) used by the migrator.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { PrismaPg } from '@prisma/adapter-pg'
+import pg from 'pg'
+import { PrismaPGlite } from 'pglite-prisma-adapter'
+import { PrismaClient } from '../generated/prisma/client.js'
+
+/** The part of a pino (or Fastify) logger the database layer uses. */
+export interface DbLog {
+  info (obj: object, msg?: string): void
+  warn (obj: object, msg?: string): void
+}
+
+/** Raw SQL on one connection (or on whichever connection a pool hands out). */
+export interface SqlSession {
+  /** One statement, with $1… placeholders; returns the rows. */
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>
+  /** A script of one or more statements, without parameters. */
+  exec (script: string): Promise<void>
+}
+
+export interface SqlExecutor extends SqlSession {
+  /**
+   * Runs fn on one dedicated connection, so session state (advisory locks, an open transaction) stays with it.
+   * If fn throws, the connection is discarded rather than returned to the pool, which also drops its locks.
+   */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>
+}
+
+export type DatabaseKind = 'postgres' | 'pglite'
+
+export interface Database {
+  kind: DatabaseKind
+  prisma: PrismaClient
+  sql: SqlExecutor
+  /** Disconnects Prisma and closes the pool or PGlite. Safe to call more than once. */
+  close (): Promise<void>
+}
+
+/** Pass as dataDir to keep an embedded database in memory only (tests, scratch work). */
+export const IN_MEMORY = ':memory:'
+
+export interface OpenDatabaseOptions {
+  /** postgres://… ; when absent, an embedded PGlite is used. */
+  databaseUrl?: string | undefined
+  /** Where the embedded database lives (in <dataDir>/pglite), or IN_MEMORY. Unused with databaseUrl. */
+  dataDir: string
+  log: DbLog
+  /** Maximum pool size for Postgres (pg's default is 10). */
+  poolMax?: number
+}
+
+export async function openDatabase (options: OpenDatabaseOptions): Promise<Database> {
+  const { databaseUrl, dataDir, log } = options
+  if (databaseUrl !== undefined && databaseUrl !== '') return openPostgres(databaseUrl, log, options.poolMax)
+  return openPglite(dataDir, log)
+}
+
+async function openPostgres (connectionString: string, log: DbLog, max: number | undefined): Promise<Database> {
+  const pool = new pg.Pool({ connectionString, ...(max === undefined ? {} : { max }) })
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (err) => { log.warn({ err }, 'idle Postgres connection failed') })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  return {
+    kind: 'postgres',
+    prisma,
+    sql: poolExecutor(pool),
+    close: once(async () => {
+      try {
+        await prisma.$disconnect()
+      } finally {
+        await pool.end()
+      }
+    })
+  }
+}
+
+async function openPglite (dataDir: string, log: DbLog): Promise<Database> {
+  let pglite: PGlite
+  if (dataDir === IN_MEMORY) {
+    pglite = await PGlite.create()
+  } else {
+    const dir = path.resolve(dataDir, 'pglite')
+    mkdirSync(dir, { recursive: true })
+    log.info({ dir }, 'using the embedded database (PGlite)')
+    pglite = await PGlite.create({ dataDir: dir })
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
+  return {
+    kind: 'pglite',
+    prisma,
+    sql: pgliteExecutor(pglite),
+    close: once(async () => {
+      try {
+        await prisma.$disconnect()
+      } finally {
+        if (!pglite.closed) await pglite.close()
+      }
+    })
+  }
+}
+
+/** A SqlExecutor over a pg.Pool: query/exec use any pooled connection, withSession checks one out. */
+export function poolExecutor (pool: pg.Pool): SqlExecutor {
+  return {
+    ...clientSession(pool),
+    async withSession (fn) {
+      const client = await pool.connect()
+      let failed = false
+      try {
+        return await fn(clientSession(client))
+      } catch (error) {
+        failed = true
+        throw error
+      } finally {
+        client.release(failed)
+      }
+    }
+  }
+}
+
+function clientSession (client: pg.Pool | pg.PoolClient): SqlSession {
+  return {
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      const result = await client.query(text, [...params])
+      return result.rows as T[]
+    },
+    async exec (script) {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await client.query(script)
+    }
+  }
+}
+
+/**
+ * A SqlExecutor over PGlite. PGlite is a single connection, so every call already shares one session and
+ * withSession just runs fn on it.
+ */
+export function pgliteExecutor (pglite: PGlite): SqlExecutor {
+  const session: SqlSession = {
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      const result = await pglite.query<T>(text, [...params])
+      return result.rows
+    },
+    async exec (script) {
+      await pglite.exec(script)
+    }
+  }
+  return { ...session, withSession: (fn) => fn(session) }
+}
+
+function once (fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => (done ??= fn())
+}

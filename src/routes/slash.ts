@@ -1,0 +1,54 @@
+// POST (and GET) /coffee: Mattermost's slash command. Mattermost shows the body of a 200 only, so mistakes a
+// person makes get a friendly 200; requests that are not from Mattermost get 4xx and change nothing.
+import type { FastifyPluginAsync, FastifyRequest, FastifyReply } from 'fastify'
+import type { Clock } from '../clock.js'
+import type { CoffeeCommands } from '../commands/index.js'
+import type { CommandDeps } from '../commands/deps.js'
+import { reply as toResponse } from '../commands/registry.js'
+import { parseSlashCommand, presentedToken, tokenMatches, isDirectOrGroupChannel, ephemeral } from '../mattermost/slash.js'
+
+export interface SlashOptions {
+  slashTokens: readonly string[]
+  commands: CoffeeCommands
+  deps: CommandDeps
+  clock: Clock
+}
+
+export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slashTokens, commands, deps, clock }) => {
+  async function handle (request: FastifyRequest, reply: FastifyReply) {
+    const source = request.method === 'GET' ? request.query : request.body
+    const fields = (source !== null && typeof source === 'object' ? source : {}) as Record<string, unknown>
+
+    if (slashTokens.length === 0) {
+      request.log.warn('slash command refused: MATTERMOST_SLASH_TOKEN is not set')
+      return ephemeral('Coffee is installed but not configured yet: the admin needs to set `MATTERMOST_SLASH_TOKEN` to the token of the `/coffee` slash command, then restart Coffee.')
+    }
+    if (!tokenMatches(presentedToken(fields, request.headers.authorization), slashTokens)) {
+      return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The slash command token is missing or wrong. Check MATTERMOST_SLASH_TOKEN against the token Mattermost shows for /coffee.' })
+    }
+    const parsed = parseSlashCommand(fields)
+    if (!parsed.ok) {
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `Not a Mattermost slash command: missing ${parsed.missing.join(', ')}.` })
+    }
+    const { command } = parsed
+    const trigger = command.command.toLowerCase() || '/coffee'
+    const { word, args } = commands.split(command.text)
+    const spec = word === '' ? commands.find('help') : commands.find(word)
+    if (spec === undefined) {
+      return ephemeral(`I didn't understand \`${trigger} ${command.text.trim().slice(0, 100)}\`. Here is what I can do:\n\n${commands.helpText(trigger)}`)
+    }
+    if (spec.anywhere !== true && isDirectOrGroupChannel(command.channelName)) {
+      return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)
+    }
+    const log = request.log.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
+    try {
+      return toResponse(await spec.run({ command, args, now: clock.now(), deps, log }))
+    } catch (error) {
+      log.error({ err: error }, 'slash command failed')
+      return ephemeral('Sorry, something went wrong on my side and nothing was changed. Please try again in a minute; if it keeps happening, tell your Mattermost admin.')
+    }
+  }
+
+  app.post('/coffee', handle)
+  app.get('/coffee', handle)
+}

@@ -1,0 +1,34 @@
+import t from 'tap'
+import { dueSlot, nextSlot } from '../../src/core/schedule.js'
+import { DAY_MS } from '../../src/core/durations.js'
+
+const monday = new Date('2026-11-23T09:00:05Z')
+
+t.test('a program that never had a round is due now', async (t) => {
+  const now = new Date('2026-11-23T10:00:00Z')
+  t.same(dueSlot({ cadenceDays: 7, lastSlot: null }, now), now)
+  t.equal(nextSlot({ cadenceDays: 7, lastSlot: null }), null)
+})
+
+t.test('a weekly cron firing a few seconds early never skips a week', async (t) => {
+  const early = new Date(monday.getTime() + 7 * DAY_MS - 4000)
+  t.same(dueSlot({ cadenceDays: 7, lastSlot: monday }, early), new Date(monday.getTime() + 7 * DAY_MS), 'due, and the slot stays anchored')
+})
+
+t.test('a frequent cron starts the round at most an hour before its slot, without drifting', async (t) => {
+  const slot = new Date(monday.getTime() + 7 * DAY_MS)
+  t.equal(dueSlot({ cadenceDays: 7, lastSlot: monday }, new Date(slot.getTime() - 61 * 60_000)), null)
+  t.same(dueSlot({ cadenceDays: 7, lastSlot: monday }, new Date(slot.getTime() - 59 * 60_000)), slot)
+  t.same(dueSlot({ cadenceDays: 7, lastSlot: monday }, new Date(slot.getTime() + 3 * DAY_MS)), slot, 'late calls keep the slot')
+})
+
+t.test('a whole missed cadence re-anchors on now instead of firing rounds back to back', async (t) => {
+  const now = new Date(monday.getTime() + 15 * DAY_MS)
+  t.same(dueSlot({ cadenceDays: 7, lastSlot: monday }, now), now)
+})
+
+t.test('short cadences get a proportionally small tolerance', async (t) => {
+  const lastSlot = new Date('2026-11-23T09:00:00Z')
+  t.equal(dueSlot({ cadenceDays: 1, lastSlot }, new Date(lastSlot.getTime() + DAY_MS - 3 * 60 * 60_000)), null)
+  t.ok(dueSlot({ cadenceDays: 1, lastSlot }, new Date(lastSlot.getTime() + DAY_MS - 30 * 60_000)))
+})

@@ -1,0 +1,116 @@
+// The /coffee endpoint as Mattermost calls it: token checks, methods, encodings, bad input.
+import t from 'tap'
+import { createTestApp } from '../helpers/app.js'
+import { slash, slashFields, slashHeaders, SLASH_TOKEN, CHANNEL_ID, mmId } from '../helpers/slash.js'
+
+t.test('a command as Mattermost sends it gets a JSON CommandResponse', async (t) => {
+  const { app } = await createTestApp(t)
+  const result = await slash(app, { text: 'help' })
+  t.equal(result.status, 200)
+  t.equal(result.contentType, 'application/json; charset=utf-8')
+  t.equal(result.body.response_type, 'ephemeral')
+  t.match(result.body.text, /\/coffee join/)
+})
+
+t.test('empty text and unknown words get the help', async (t) => {
+  const { app } = await createTestApp(t)
+  t.match((await slash(app, { text: '' })).body.text, /\| `\/coffee join` \|/)
+  t.match((await slash(app, { text: '   ' })).body.text, /\| `\/coffee skip` \|/)
+  const unknown = await slash(app, { text: 'dance wildly' })
+  t.equal(unknown.status, 200)
+  t.match(unknown.body.text, /I didn't understand `\/coffee dance wildly`/)
+  t.match(unknown.body.text, /\/coffee pause/)
+})
+
+t.test('subcommand words ignore case and extra whitespace', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const result = await slash(app, { text: '  \tJOIN  ' })
+  t.match(result.body.text, /You're in/)
+  t.equal(await db.prisma.participant.count(), 1)
+})
+
+t.test('the token is checked in constant time; a wrong or missing token changes nothing', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const wrong = await slash(app, { text: 'join', token: 'not-the-token' })
+  t.equal(wrong.status, 401)
+  t.match(wrong.body.message, /token is missing or wrong/)
+  const missing = await slash(app, { text: 'join', token: null })
+  t.equal(missing.status, 401)
+  t.equal(await db.prisma.program.count(), 0, 'no program created')
+  t.equal(await db.prisma.participant.count(), 0, 'nobody joined')
+
+  // The header alone (newer Mattermost), and the field alone (older), are each enough.
+  const headerOnly = slashFields({ text: 'status' })
+  headerOnly.delete('token')
+  const viaHeader = await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders(SLASH_TOKEN), payload: headerOnly.toString() })
+  t.equal(viaHeader.statusCode, 200)
+  const viaField = await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders(null), payload: slashFields({ text: 'status' }).toString() })
+  t.equal(viaField.statusCode, 200)
+})
+
+t.test('several slash tokens (one per team) are all accepted', async (t) => {
+  const { app } = await createTestApp(t, { env: { MATTERMOST_SLASH_TOKEN: `first-token,${SLASH_TOKEN}` } })
+  t.equal((await slash(app, { text: 'help' })).status, 200)
+  t.equal((await slash(app, { text: 'help', token: 'first-token' })).status, 200)
+  t.equal((await slash(app, { text: 'help', token: 'third-token' })).status, 401)
+})
+
+t.test('without MATTERMOST_SLASH_TOKEN the admin is told what to set, and nothing is stored', async (t) => {
+  const { app, db } = await createTestApp(t, { env: { MATTERMOST_SLASH_TOKEN: '' } })
+  const result = await slash(app, { text: 'join' })
+  t.equal(result.status, 200)
+  t.match(result.body.text, /MATTERMOST_SLASH_TOKEN/)
+  t.equal(await db.prisma.participant.count(), 0)
+})
+
+t.test('GET commands carry the same fields in the query', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const response = await app.inject({ method: 'GET', url: `/coffee?${slashFields({ text: 'join' }).toString()}`, headers: { authorization: `Token ${SLASH_TOKEN}` } })
+  t.equal(response.statusCode, 200)
+  t.match(response.json().text, /You're in/)
+  t.equal(await db.prisma.participant.count(), 1)
+})
+
+t.test('missing fields are a 400 that names them', async (t) => {
+  const { app } = await createTestApp(t)
+  const fields = slashFields({ text: 'join' })
+  fields.delete('user_id')
+  fields.delete('channel_id')
+  const response = await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders(), payload: fields.toString() })
+  t.equal(response.statusCode, 400)
+  t.match(response.json().message, /missing channel_id, user_id/)
+})
+
+t.test('bad bodies get a 4xx, never a 500, and the service stays up', async (t) => {
+  const { app } = await createTestApp(t)
+  const huge = await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders(), payload: `text=${'a'.repeat(1024 * 1024 + 10)}` })
+  t.equal(huge.statusCode, 413)
+  const xml = await app.inject({ method: 'POST', url: '/coffee', headers: { ...slashHeaders(), 'content-type': 'application/xml' }, payload: '<coffee/>' })
+  t.equal(xml.statusCode, 415)
+  const brokenJson = await app.inject({ method: 'POST', url: '/coffee', headers: { ...slashHeaders(), 'content-type': 'application/json' }, payload: '{"token":' })
+  t.equal(brokenJson.statusCode, 400)
+  t.notMatch(brokenJson.body, /at JSON\.parse|node_modules/, 'no internals')
+  const latin1 = await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders(), payload: Buffer.concat([Buffer.from(slashFields({ text: '' }).toString() + '&text='), Buffer.from([0xe9, 0xff])]) })
+  t.equal(latin1.statusCode, 200, 'odd bytes in text are tolerated')
+  const put = await app.inject({ method: 'PUT', url: '/coffee', headers: slashHeaders(), payload: slashFields({ text: 'join' }).toString() })
+  t.equal(put.statusCode, 404)
+  const stillUp = await slash(app, { text: 'help' })
+  t.equal(stillUp.status, 200)
+})
+
+t.test('in a direct or group message, channel commands explain where coffee runs', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const dm = await slash(app, { text: 'join', channelName: `${mmId('alice')}__${mmId('bob')}`, channelId: mmId('dm') })
+  t.match(dm.body.text, /runs in channels/)
+  const gm = await slash(app, { text: 'skip', channelName: 'a'.repeat(20) + '0123456789abcdef0123', channelId: mmId('gm') })
+  t.match(gm.body.text, /runs in channels/)
+  t.equal(await db.prisma.program.count(), 0)
+  t.match((await slash(app, { text: 'help', channelName: `${mmId('alice')}__${mmId('bob')}` })).body.text, /\/coffee join/, 'help works anywhere')
+})
+
+t.test('the command runs in the channel it was typed in', async (t) => {
+  const { app, db } = await createTestApp(t)
+  await slash(app, { text: 'join' })
+  const program = await db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })
+  t.equal(program.channelName, 'town-square')
+})
