@@ -1,0 +1,327 @@
+// The fake must be as strict as Mattermost, or tests against it prove little. These talk raw HTTP to it.
+import t from 'tap'
+import type { Test } from 'tap'
+import { startFakeMattermost, groupChannelName, isValidId, newId, type FakeMattermostOptions } from '../helpers/fake-mattermost.js'
+
+async function setup (t: Test, options: FakeMattermostOptions = {}) {
+  const mm = await startFakeMattermost(options)
+  t.teardown(() => mm.close())
+  const { user: bot, token } = mm.addBot({ username: 'coffee' })
+  const alice = mm.addUser({ username: 'alice' })
+  const bob = mm.addUser({ username: 'bob' })
+  const carol = mm.addUser({ username: 'carol' })
+  const channel = mm.addChannel({ name: 'coffee-lovers', display_name: 'Coffee lovers' })
+  for (const u of [bot, alice, bob, carol]) mm.addMember(channel.id, u.id)
+  async function call (method: string, path: string, body?: unknown, auth: string | null = `BEARER ${token}`) {
+    const response = await fetch(`${mm.url}${path}`, {
+      method,
+      headers: { ...(auth === null ? {} : { Authorization: auth }), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+    })
+    const text = await response.text()
+    const json = response.headers.get('content-type') === 'application/json' ? JSON.parse(text) : undefined
+    return { status: response.status, headers: response.headers, text, json }
+  }
+  return { mm, bot, token, alice, bob, carol, channel, call }
+}
+
+t.test('ids look like Mattermost ids', async (t) => {
+  const ids = Array.from({ length: 200 }, newId)
+  t.ok(ids.every((id) => /^[a-z0-9]{26}$/.test(id)), 'lowercase alphanumerics, 26 long')
+  t.equal(new Set(ids).size, ids.length)
+  t.ok(isValidId(ids[0] ?? ''))
+  t.notOk(isValidId('short'))
+})
+
+t.test('answers carry Content-Type exactly application/json, success or AppError', async (t) => {
+  const { call } = await setup(t)
+  const ok = await call('GET', '/api/v4/users/me')
+  t.equal(ok.status, 200)
+  t.equal(ok.headers.get('content-type'), 'application/json')
+  t.match(ok.headers.get('x-request-id'), /^[a-z0-9]{26}$/)
+  t.equal(ok.json.username, 'coffee')
+  t.equal(ok.json.is_bot, true)
+  const missing = await call('GET', `/api/v4/users/${newId()}`)
+  t.equal(missing.status, 404)
+  t.equal(missing.headers.get('content-type'), 'application/json')
+  t.same(Object.keys(missing.json).sort(), ['detailed_error', 'id', 'message', 'request_id', 'status_code'])
+  t.equal(missing.json.id, 'app.user.missing_account.const')
+  t.equal(missing.json.status_code, 404)
+  t.equal(missing.json.detailed_error, '', 'details are wiped outside developer mode')
+})
+
+t.test('every API route wants a session; unknown routes are a 404 AppError even without one', async (t) => {
+  const { mm, token, call, alice } = await setup(t)
+  const none = await call('GET', '/api/v4/users/me', undefined, null)
+  t.equal(none.status, 401)
+  t.equal(none.json.id, 'api.context.session_expired.app_error')
+  t.equal((await call('GET', '/api/v4/users/me', undefined, 'Bearer wrongtoken')).status, 401)
+  t.equal((await call('GET', '/api/v4/users/me', undefined, `bearer ${token}`)).status, 200, 'the scheme is case-insensitive')
+  t.equal((await call('GET', '/api/v4/users/me', undefined, `Token ${token}`)).status, 200, 'the legacy Token scheme works too')
+  t.equal((await call('GET', '/api/v4/users/me', undefined, token)).status, 401, 'a bare token is not a scheme')
+  const query = await call('GET', `/api/v4/users/me?access_token=${token}`, undefined, null)
+  t.equal(query.status, 401)
+  t.equal(query.json.id, 'api.context.token_provided.app_error')
+  const unknown = await call('GET', '/api/v4/nothing/here', undefined, null)
+  t.equal(unknown.status, 404)
+  t.equal(unknown.json.id, 'api.context.404.app_error')
+  t.equal((await call('DELETE', '/api/v4/users/me')).status, 404, 'a known path with another method is no route either')
+
+  const aliceToken = mm.createToken(alice.id)
+  t.equal((await call('GET', '/api/v4/users/me', undefined, `Bearer ${aliceToken}`)).status, 200)
+  mm.deactivate(alice.id)
+  t.equal((await call('GET', '/api/v4/users/me', undefined, `Bearer ${aliceToken}`)).status, 401, 'deactivation ends sessions')
+})
+
+t.test('developer mode keeps detailed_error, which then holds the token', async (t) => {
+  const { call } = await setup(t, { developerMode: true })
+  const denied = await call('GET', '/api/v4/users/me', undefined, 'Bearer not-a-real-token')
+  t.equal(denied.json.detailed_error, 'token=not-a-real-token')
+})
+
+t.test('outside /api the server is the web app: a 200 HTML page', async (t) => {
+  const { call } = await setup(t)
+  const page = await call('GET', '/somewhere/users/me')
+  t.equal(page.status, 200)
+  t.match(page.headers.get('content-type'), /^text\/html/)
+})
+
+t.test('POST /users/ids: 400 for an empty or malformed list, unknown ids silently left out', async (t) => {
+  const { call, alice, bob } = await setup(t)
+  const empty = await call('POST', '/api/v4/users/ids', [])
+  t.equal(empty.status, 400)
+  t.equal(empty.json.id, 'api.context.invalid_body_param.app_error')
+  t.equal((await call('POST', '/api/v4/users/ids', { ids: [alice.id] })).status, 400)
+  t.equal((await call('POST', '/api/v4/users/ids', '[not json')).status, 400)
+  const found = await call('POST', '/api/v4/users/ids', [alice.id, newId(), bob.id])
+  t.equal(found.status, 200)
+  t.same(found.json.map((u: { username: string }) => u.username), ['alice', 'bob'])
+})
+
+t.test('user lookups check ids and usernames like the server', async (t) => {
+  const { call, alice } = await setup(t)
+  t.equal((await call('GET', '/api/v4/users/tooshort')).json.id, 'api.context.invalid_url_param.app_error')
+  const byName = await call('GET', '/api/v4/users/username/alice')
+  t.equal(byName.json.id, alice.id)
+  t.hasStrict(byName.json, { delete_at: 0, is_bot: false, roles: 'system_user', locale: 'en', timezone: { useAutomaticTimezone: 'true' } })
+  t.equal((await call('GET', '/api/v4/users/username/Alice')).status, 400, 'usernames are lower case')
+  t.equal((await call('GET', '/api/v4/users/username/nobody')).json.id, 'app.user.get_by_username.app_error')
+})
+
+t.test('GET /users?in_channel= pages through a channel\'s members by username', async (t) => {
+  const { mm, call, channel, alice } = await setup(t)
+  const page0 = await call('GET', `/api/v4/users?in_channel=${channel.id}&page=0&per_page=2`)
+  t.same(page0.json.map((u: { username: string }) => u.username), ['alice', 'bob'])
+  const page1 = await call('GET', `/api/v4/users?in_channel=${channel.id}&page=1&per_page=2`)
+  t.same(page1.json.map((u: { username: string }) => u.username), ['carol', 'coffee'])
+  const secret = mm.addChannel({ name: 'secret', type: 'P' })
+  mm.addMember(secret.id, alice.id)
+  t.equal((await call('GET', `/api/v4/users?in_channel=${secret.id}`)).status, 403)
+})
+
+t.test('channel members: roles, paging (default 60, at most 200) and the order of checks', async (t) => {
+  const { mm, call, bot, channel } = await setup(t)
+  const big = mm.addChannel({ name: 'big' })
+  mm.addMember(big.id, bot.id, { admin: true })
+  for (let i = 0; i < 250; i++) mm.addMember(big.id, mm.addUser().id)
+  t.equal((await call('GET', `/api/v4/channels/${big.id}/members`)).json.length, 60)
+  t.equal((await call('GET', `/api/v4/channels/${big.id}/members?per_page=1000`)).json.length, 200, 'per_page is clamped')
+  t.equal((await call('GET', `/api/v4/channels/${big.id}/members?page=1&per_page=200`)).json.length, 51)
+  t.equal((await call('GET', `/api/v4/channels/${big.id}/members?per_page=abc`)).json.length, 60, 'garbage means the default')
+
+  const mine = await call('GET', `/api/v4/channels/${big.id}/members/${bot.id}`)
+  t.equal(mine.json.roles, 'channel_user channel_admin')
+  t.equal((await call('GET', `/api/v4/channels/${channel.id}/members/me`)).json.roles, 'channel_user')
+  const stranger = mm.addUser()
+  const notMember = await call('GET', `/api/v4/channels/${big.id}/members/${stranger.id}`)
+  t.equal(notMember.status, 404)
+  t.equal(notMember.json.id, 'app.channel.get_member.missing.app_error')
+  t.equal((await call('GET', `/api/v4/channels/${newId()}/members`)).status, 403, 'an unknown channel fails the permission check first')
+  t.equal((await call('GET', `/api/v4/channels/${newId()}`)).status, 404, 'GET /channels/{id} looks the channel up first')
+  const other = mm.addChannel({ name: 'elsewhere', type: 'P' })
+  t.equal((await call('GET', `/api/v4/channels/${other.id}`)).status, 403)
+  t.equal((await call('GET', `/api/v4/channels/${other.id}/members`)).status, 403)
+})
+
+t.test('POST /channels/direct: 201, the same channel each time, and only for yourself', async (t) => {
+  const { mm, call, bot, alice, bob } = await setup(t)
+  const first = await call('POST', '/api/v4/channels/direct', [bot.id, alice.id])
+  t.equal(first.status, 201)
+  t.equal(first.json.type, 'D')
+  t.equal(first.json.name, [bot.id, alice.id].sort().join('__'))
+  const again = await call('POST', '/api/v4/channels/direct', [alice.id, bot.id])
+  t.equal(again.status, 201)
+  t.equal(again.json.id, first.json.id)
+  t.equal((await call('POST', '/api/v4/channels/direct', [alice.id, bob.id])).status, 403)
+  t.equal((await call('POST', '/api/v4/channels/direct', [bot.id])).status, 400)
+  t.equal((await call('POST', '/api/v4/channels/direct', [bot.id, newId()])).json.id, 'api.channel.create_direct_channel.invalid_user.app_error')
+  t.same(mm.memberIds(first.json.id).sort(), [bot.id, alice.id].sort())
+})
+
+t.test('POST /channels/group: 3..8 users with the caller, the same channel for the same set', async (t) => {
+  const { mm, call, bot, alice, bob, carol } = await setup(t)
+  const tooFew = await call('POST', '/api/v4/channels/group', [alice.id])
+  t.equal(tooFew.status, 400, 'two people are not a group, the caller counted')
+  t.equal(tooFew.json.id, 'api.channel.create_group.bad_size.app_error')
+  const eight = Array.from({ length: 8 }, () => mm.addUser().id)
+  t.equal((await call('POST', '/api/v4/channels/group', eight)).json.id, 'api.channel.create_group.bad_size.app_error', 'eight plus the caller is nine')
+  t.equal((await call('POST', '/api/v4/channels/group', [...eight.slice(0, 7), bot.id])).status, 201, 'eight with the caller is fine')
+
+  const created = await call('POST', '/api/v4/channels/group', [alice.id, bob.id])
+  t.equal(created.status, 201)
+  t.equal(created.json.type, 'G')
+  t.equal(created.json.team_id, '')
+  t.equal(created.json.name, groupChannelName([alice.id, bob.id, bot.id]))
+  t.equal(created.json.display_name, 'alice, bob, coffee')
+  t.same(mm.memberIds(created.json.id).sort(), [alice.id, bob.id, bot.id].sort(), 'the caller was appended')
+  const again = await call('POST', '/api/v4/channels/group', [bot.id, bob.id, alice.id])
+  t.equal(again.status, 201)
+  t.equal(again.json.id, created.json.id, 'existing-or-new')
+
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, newId()])).json.id, 'api.channel.create_group.bad_user.app_error')
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, alice.id, bob.id])).json.id, 'api.channel.create_group.bad_user.app_error', 'duplicates count for the size, not as users')
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, 'not-an-id'])).json.id, 'api.context.invalid_body_param.app_error')
+  mm.deactivate(carol.id)
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, carol.id])).status, 201, 'Mattermost itself accepts deactivated members')
+})
+
+t.test('rejectDeactivatedGroupMembers makes deactivated members a bad_user', async (t) => {
+  const { mm, call, alice, carol } = await setup(t, { rejectDeactivatedGroupMembers: true })
+  mm.deactivate(carol.id)
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, carol.id])).json.id, 'api.channel.create_group.bad_user.app_error')
+})
+
+t.test('posts: members only, 201 Post, newest first in a PostList, edits', async (t) => {
+  const { mm, call, bot, alice, channel } = await setup(t)
+  const created = await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'hello', props: { coffee: 'k1' } })
+  t.equal(created.status, 201)
+  t.hasStrict(created.json, { channel_id: channel.id, user_id: bot.id, message: 'hello', root_id: '', props: { coffee: 'k1', from_bot: 'true' } })
+  t.match(created.json.id, /^[a-z0-9]{26}$/)
+  t.type(created.json.create_at, 'number')
+  mm.addPost({ channel_id: channel.id, user_id: alice.id, message: 'hi' })
+  const reply = await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'in thread', root_id: created.json.id })
+  t.equal(reply.status, 201)
+
+  const list = await call('GET', `/api/v4/channels/${channel.id}/posts?page=0&per_page=2`)
+  t.equal(list.status, 200)
+  t.same(list.json.order, [reply.json.id, mm.posts(channel.id)[1]?.id])
+  t.same(Object.keys(list.json.posts).sort(), [...list.json.order].sort())
+  t.equal(list.json.has_next, true)
+
+  const outside = mm.addChannel({ name: 'outside' })
+  const denied = await call('POST', '/api/v4/posts', { channel_id: outside.id, message: 'x' })
+  t.equal(denied.status, 403)
+  t.equal(denied.json.id, 'api.context.permissions.app_error')
+  t.equal((await call('POST', '/api/v4/posts', { channel_id: newId(), message: 'x' })).status, 403, 'an unknown channel is a permission error')
+  t.equal((await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x', props: 'not an object' })).status, 400)
+  t.equal((await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x'.repeat(16384) })).json.id, 'model.post.is_valid.message_length.app_error')
+  t.equal((await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x', root_id: newId() })).json.id, 'api.post.create_post.root_id.app_error')
+  t.equal(mm.posts(channel.id).length, 3, 'refused posts were not stored')
+
+  t.equal((await call('GET', `/api/v4/posts/${created.json.id}`)).json.message, 'hello')
+  t.equal((await call('GET', `/api/v4/posts/${newId()}`)).status, 404)
+
+  const mismatched = await call('PUT', `/api/v4/posts/${created.json.id}`, { id: newId(), message: 'x' })
+  t.equal(mismatched.status, 400)
+  const patched = await call('PUT', `/api/v4/posts/${created.json.id}/patch`, { message: 'edited' })
+  t.equal(patched.status, 200)
+  t.same(patched.json.props, { coffee: 'k1', from_bot: 'true' }, 'a patch without props keeps them')
+  const put = await call('PUT', `/api/v4/posts/${created.json.id}`, { id: created.json.id, message: 'replaced' })
+  t.equal(put.status, 200)
+  t.same(put.json.props, {}, 'a PUT without props clears them')
+  const alicePost = mm.posts(channel.id)[1]
+  t.equal((await call('PUT', `/api/v4/posts/${alicePost?.id}/patch`, { message: 'mine now' })).status, 403, 'editing others\' posts is for admins')
+})
+
+t.test('POST /posts/ephemeral is 403 for a bot without create_post_ephemeral', async (t) => {
+  const { mm, call, alice, channel } = await setup(t)
+  const denied = await call('POST', '/api/v4/posts/ephemeral', { user_id: alice.id, post: { channel_id: channel.id, message: 'psst' } })
+  t.equal(denied.status, 403)
+  const { token: adminToken } = mm.addBot({ username: 'admin-bot', roles: 'system_user system_admin' })
+  const allowed = await call('POST', '/api/v4/posts/ephemeral', { user_id: alice.id, post: { channel_id: channel.id, message: 'psst' } }, `Bearer ${adminToken}`)
+  t.equal(allowed.status, 201)
+  t.equal(mm.ephemeralPosts()[0]?.to_user_id, alice.id)
+  t.equal(mm.posts(channel.id).length, 0, 'ephemeral posts are not channel posts')
+})
+
+t.test('bodies beyond the payload limit are refused', async (t) => {
+  const { call, alice } = await setup(t, { maxPayloadBytes: 1000 })
+  const big = await call('POST', '/api/v4/users/ids', [alice.id, ...Array.from({ length: 100 }, newId)])
+  t.equal(big.status, 400)
+  t.equal(big.json.id, 'api.context.invalid_body_param.app_error')
+})
+
+t.test('faults: 500, 429 as plain text, resets, latency, and only where they match', async (t) => {
+  const { mm, call, channel } = await setup(t)
+  const handle = mm.failNext(1, 503, { method: 'POST', path: '/api/v4/posts' })
+  t.equal((await call('GET', '/api/v4/users/me')).status, 200, 'other requests are not hit')
+  const failed = await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x' })
+  t.equal(failed.status, 503)
+  t.equal(failed.headers.get('content-type'), 'application/json')
+  t.equal(handle.remaining, 0)
+  t.equal(mm.posts(channel.id).length, 0, 'a failure before handling changes nothing')
+
+  mm.rateLimitNext(2, 7)
+  for (let i = 0; i < 2; i++) {
+    const limited = await call('GET', '/api/v4/users/me')
+    t.equal(limited.status, 429)
+    t.equal(limited.text, 'limit exceeded\n')
+    t.equal(limited.headers.get('content-type'), 'text/plain; charset=utf-8')
+    t.equal(limited.headers.get('retry-after'), '7')
+    t.equal(limited.headers.get('x-ratelimit-remaining'), '0')
+    t.ok(limited.headers.has('x-ratelimit-limit') && limited.headers.has('x-ratelimit-reset'))
+  }
+  t.equal((await call('GET', '/api/v4/users/me')).status, 200, 'the fault ran out')
+
+  mm.resetNext(1, { path: /^\/api\/v4\/users/ })
+  await t.rejects(call('GET', '/api/v4/users/me'), 'the connection is reset')
+
+  mm.inject({ type: 'status', status: 500, after: true }, { method: 'POST' })
+  t.equal((await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'lost answer' })).status, 500)
+  t.equal(mm.posts(channel.id).length, 1, 'with after: the post was made, only the answer failed')
+
+  mm.delayNext(1, 150)
+  const started = Date.now()
+  t.equal((await call('GET', '/api/v4/users/me')).status, 200)
+  t.ok(Date.now() - started >= 140, 'the answer came late')
+
+  const cancelled = mm.failNext(5)
+  cancelled.cancel()
+  t.equal((await call('GET', '/api/v4/users/me')).status, 200)
+})
+
+t.test('Mattermost\'s own rate limiter: burst + 1, then 429 with Retry-After', async (t) => {
+  const { mm, call } = await setup(t)
+  let clock = 1_000_000
+  mm.setRateLimit({ perSec: 1, maxBurst: 2 })
+  const timed = await startFakeMattermost({ now: () => clock, rateLimit: { perSec: 1, maxBurst: 2 } })
+  t.teardown(() => timed.close())
+  const { token } = timed.addBot()
+  const get = () => fetch(`${timed.url}/api/v4/users/me`, { headers: { Authorization: `Bearer ${token}` } })
+  const statuses = []
+  for (let i = 0; i < 4; i++) statuses.push((await get()).status)
+  t.same(statuses, [200, 200, 200, 429])
+  const limited = await get()
+  t.equal(limited.headers.get('retry-after'), '1')
+  t.equal(await limited.text(), 'limit exceeded\n')
+  clock += 1000
+  const after = await get()
+  t.equal(after.status, 200, 'one more token a second later')
+  t.equal(after.headers.get('x-ratelimit-limit'), '3')
+  t.equal(after.headers.get('x-ratelimit-remaining'), '0')
+
+  mm.setRateLimit(undefined)
+  for (let i = 0; i < 5; i++) t.equal((await call('GET', '/api/v4/users/me')).status, 200)
+})
+
+t.test('the request log records method, path, status and body', async (t) => {
+  const { mm, call, bot, alice } = await setup(t)
+  await call('POST', '/api/v4/users/ids', [alice.id])
+  await call('GET', '/api/v4/users/me?x=1', undefined, null)
+  const [first, second] = mm.requests
+  t.hasStrict(first, { method: 'POST', path: '/api/v4/users/ids', status: 200, body: [alice.id], userId: bot.id })
+  t.hasStrict(second, { method: 'GET', path: '/api/v4/users/me', query: { x: '1' }, status: 401, userId: undefined })
+  t.equal(mm.requestsTo('post', '/api/v4/users/ids').length, 1)
+  mm.clearRequests()
+  t.same(mm.requests, [])
+})
