@@ -80,15 +80,15 @@ async function openPostgres (connectionString: string, log: DbLog, max: number |
 }
 
 async function openPglite (dataDir: string, log: DbLog): Promise<Database> {
-  let pglite: PGlite
-  if (dataDir === IN_MEMORY) {
-    pglite = await PGlite.create()
-  } else {
-    const dir = path.resolve(dataDir, 'pglite')
-    mkdirSync(dir, { recursive: true })
-    log.info({ dir }, 'using the embedded database (PGlite)')
-    pglite = await PGlite.create({ dataDir: dir })
-  }
+  if (dataDir === IN_MEMORY) return databaseFromPglite(await PGlite.create())
+  const dir = path.resolve(dataDir, 'pglite')
+  mkdirSync(dir, { recursive: true })
+  log.info({ dir }, 'using the embedded database (PGlite)')
+  return databaseFromPglite(await PGlite.create({ dataDir: dir }))
+}
+
+/** Wraps an open PGlite (which the returned close() will close), e.g. one restored from a snapshot in tests. */
+export function databaseFromPglite (pglite: PGlite): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
   return {
     kind: 'pglite',
