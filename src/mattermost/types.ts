@@ -1,0 +1,53 @@
+// Mattermost objects as the core sees them: plain data, trimmed to the fields Coffee reads, with Mattermost's own field
+// names so nothing needs translating when reading the API docs. No @mattermost/* type leaks past the gateway.
+
+/** O public, P private, D direct message, G group message. */
+export type ChannelType = 'O' | 'P' | 'D' | 'G'
+
+export interface ChatUser {
+  id: string
+  username: string
+  first_name: string
+  last_name: string
+  nickname: string
+  /** 0 unless the account is deactivated. */
+  delete_at: number
+  is_bot: boolean
+  /** Space-separated system roles, e.g. "system_user" or "system_user system_admin". */
+  roles: string
+  locale: string
+  /** The IANA zone the user picked or Mattermost detected; '' when unknown. */
+  timezone: string
+}
+
+export interface ChatChannel {
+  id: string
+  /** '' for direct and group messages. */
+  team_id: string
+  type: ChannelType
+  name: string
+  display_name: string
+  /** 0 unless the channel is archived. */
+  delete_at: number
+}
+
+export interface ChatChannelMember {
+  channel_id: string
+  user_id: string
+  /** "channel_user", or "channel_user channel_admin" for channel admins. */
+  roles: string
+}
+
+export interface NewPost {
+  channelId: string
+  message: string
+  props?: Record<string, unknown>
+  /** Reply in this thread. */
+  rootId?: string
+}
+
+export interface PostPatch {
+  message?: string
+  /** Replaces all props of the post (Mattermost does not merge them). */
+  props?: Record<string, unknown>
+}
