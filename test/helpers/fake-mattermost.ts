@@ -1184,8 +1184,8 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
     },
     ephemeralPosts: () => structuredClone(ephemerals),
 
-    get requests () { return log.map((r) => ({ ...r, query: { ...r.query } })) },
-    requestsTo: (method, path) => log.filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path))),
+    get requests () { return structuredClone(log) },
+    requestsTo: (method, path) => structuredClone(log.filter((r) => r.method === method.toUpperCase() && (typeof path === 'string' ? r.path === path : path.test(r.path)))),
     clearRequests () { log.length = 0 },
 
     inject,
