@@ -35,7 +35,7 @@ async function main (): Promise<void> {
   }
   logger.info({ database: db.kind, ...(db.kind === 'pglite' ? { dataDir: config.dataDir } : {}) }, 'database ready')
 
-  const gateway = config.mattermost === undefined ? undefined : createGateway({ ...config.mattermost, log: logger })
+  const gateway = config.mattermost === undefined ? undefined : createGateway({ url: config.mattermost.url, token: config.mattermost.botToken, log: logger })
   const app = await buildApp({ config, db, gateway, logger })
   app.addHook('onClose', async () => { await db.close() })
 

@@ -3,6 +3,8 @@ import type { ParticipationStore } from '../store/participation.js'
 /** Looking people up in Mattermost; satisfied by the Mattermost gateway. */
 export interface UserDirectory {
   getUserByUsername(username: string): Promise<{ id: string, username: string } | null>
+  getUser(userId: string): Promise<{ id: string, roles: string } | null>
+  getChannelMember(channelId: string, userId: string): Promise<{ roles: string } | null>
 }
 
 /** What /coffee commands may use. */

@@ -3,6 +3,7 @@ import t from 'tap'
 import { createTestApp } from '../helpers/app.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
 import { createParticipationStore } from '../../src/store/participation.js'
+import { createMattermostWorld } from '../helpers/mattermost.js'
 
 async function participant (db: Awaited<ReturnType<typeof createTestApp>>['db'], userName = 'alice') {
   const program = await db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })
@@ -101,19 +102,16 @@ t.test('in everyone-here mode people are in until they leave', async (t) => {
 })
 
 t.test('block and unblock are confidential and resolve mentions', async (t) => {
-  const lookups: string[] = []
-  const users = {
-    async getUserByUsername (name: string) {
-      lookups.push(name)
-      return name === 'bob' ? { id: mmId('bob'), username: 'bob' } : null
-    }
-  }
-  const { app, db } = await createTestApp(t, { gateway: users })
+  const world = await createMattermostWorld(t)
+  world.person('bob')
+  const { app, db } = await createTestApp(t, { gateway: world.gateway })
+  const lookups = () => world.mm.requestsTo('GET', /^\/api\/v4\/users\/username\//).length
   t.match(await say(app, 'block @bob'), /never be grouped with @bob.*they are not told/)
-  t.same(lookups, ['bob'])
+  t.equal(lookups(), 1)
   t.match(await say(app, 'block bob'), /already blocked/)
   t.match(await say(app, 'block @carol', { mentions: { '@carol': mmId('carol') } }), /never be grouped with @carol/)
-  t.same(lookups, ['bob', 'bob'], 'mentions Mattermost resolved need no lookup')
+  t.equal(lookups(), 2, 'mentions Mattermost resolved need no lookup')
+  t.equal(world.mm.requestsTo('POST', '/api/v4/posts').length, 0, 'nobody is told')
   t.match(await say(app, 'block @nobody'), /couldn't find anyone called @nobody/)
   t.match(await say(app, 'block @alice', { mentions: { alice: mmId('alice') } }), /can't block yourself/)
   t.match(await say(app, 'block'), /Who\?/)

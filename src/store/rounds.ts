@@ -1,0 +1,192 @@
+// Rounds, groups and the delivery outbox. The database is what keeps several instances from doubling work:
+// a round is created under a row lock on its program (and (programId, number) is unique), and deliveries are
+// claimed with FOR UPDATE SKIP LOCKED plus a lease.
+import type { PrismaClient, Program, Participant, Delivery, DeliveryKind } from '../generated/prisma/client.js'
+import type { PastGroup } from '../core/matching/index.js'
+
+export type { Delivery, DeliveryKind }
+
+export interface ProgramWithLastRound extends Program {
+  lastSlot: Date | null
+  lastNumber: number | null
+}
+
+export interface NewRound {
+  programId: number
+  /** The latest round number seen while planning; the round is not created if another instance moved on. */
+  expectedLastNumber: number | null
+  slot: Date
+  now: Date
+  followupAt: Date
+  groupSize: number
+  eligibleCount: number
+  /** Channel members taking part for the first time (everyone-here mode): rows to create. */
+  newParticipants: { userId: string, username: string }[]
+  groups: { userIds: string[], icebreaker: string }[]
+  alone: string[]
+  /** Participants whose "skip the next round" this round used up. */
+  skipsUsed: number[]
+}
+
+/** Kinds sent in this order within a batch: a follow-up goes out before the next intro. */
+const KIND_ORDER = "CASE kind WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END"
+
+export function createRoundsStore (prisma: PrismaClient) {
+  return {
+    async programs ({ channelId }: { channelId?: string } = {}): Promise<ProgramWithLastRound[]> {
+      const programs = await prisma.program.findMany({
+        where: channelId === undefined ? {} : { channelId },
+        include: { rounds: { orderBy: { number: 'desc' }, take: 1, select: { startedAt: true, number: true } } },
+        orderBy: { id: 'asc' }
+      })
+      return programs.map(({ rounds, ...program }) => ({ ...program, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
+    },
+
+    participants (programId: number): Promise<Participant[]> {
+      return prisma.participant.findMany({ where: { programId } })
+    },
+
+    /** Every earlier group of the program, as user ids, for the matcher. */
+    async history (programId: number): Promise<PastGroup[]> {
+      const rows = await prisma.$queryRaw<{ groupId: number, round: number, userId: string }[]>`
+        SELECT g.id AS "groupId", r.number AS round, p."userId" AS "userId"
+        FROM "GroupMember" gm
+        JOIN "Group" g ON g.id = gm."groupId"
+        JOIN "Round" r ON r.id = g."roundId"
+        JOIN "Participant" p ON p.id = gm."participantId"
+        WHERE r."programId" = ${programId}
+        ORDER BY g.id`
+      const groups = new Map<number, PastGroup & { members: string[] }>()
+      for (const row of rows) {
+        let group = groups.get(row.groupId)
+        if (group === undefined) {
+          group = { round: Number(row.round), members: [] }
+          groups.set(row.groupId, group)
+        }
+        group.members.push(row.userId)
+      }
+      return [...groups.values()]
+    },
+
+    /** Blocks that involve any of these people, in either direction. */
+    async blocks (userIds: string[]): Promise<[string, string][]> {
+      if (userIds.length === 0) return []
+      const rows = await prisma.block.findMany({ where: { OR: [{ blockerId: { in: userIds } }, { blockedId: { in: userIds } }] } })
+      return rows.map((b) => [b.blockerId, b.blockedId])
+    },
+
+    /** Commits a planned round with its groups and its intro deliveries; null when another instance got there first. */
+    async createRound (plan: NewRound) {
+      return prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Program" WHERE id = ${plan.programId} FOR UPDATE`
+        const latest = await tx.round.findFirst({ where: { programId: plan.programId }, orderBy: { number: 'desc' }, select: { number: true } })
+        if ((latest?.number ?? null) !== plan.expectedLastNumber) return null
+
+        if (plan.newParticipants.length > 0) {
+          await tx.participant.createMany({
+            data: plan.newParticipants.map((p) => ({ programId: plan.programId, userId: p.userId, username: p.username, joinedAt: plan.now })),
+            skipDuplicates: true
+          })
+        }
+        const userIds = [...plan.groups.flatMap((g) => g.userIds), ...plan.alone]
+        const rows = await tx.participant.findMany({ where: { programId: plan.programId, userId: { in: userIds } }, select: { id: true, userId: true } })
+        const participantId = new Map(rows.map((r) => [r.userId, r.id]))
+
+        const round = await tx.round.create({
+          data: {
+            programId: plan.programId,
+            number: (latest?.number ?? 0) + 1,
+            startedAt: plan.slot,
+            followupAt: plan.followupAt,
+            groupSize: plan.groupSize,
+            eligibleCount: plan.eligibleCount,
+            createdAt: plan.now
+          }
+        })
+        const groups = plan.groups.length === 0
+          ? []
+          : await tx.group.createManyAndReturn({
+            data: plan.groups.map((g, index) => ({ roundId: round.id, index, icebreaker: g.icebreaker })),
+            select: { id: true, index: true }
+          })
+        groups.sort((a, b) => a.index - b.index)
+        await tx.groupMember.createMany({
+          data: groups.flatMap((group) => plan.groups[group.index]!.userIds.map((userId) => ({ groupId: group.id, participantId: participantId.get(userId)! })))
+        })
+        await tx.delivery.createMany({
+          data: [
+            ...groups.map((group) => ({ dedupeKey: `intro:${group.id}`, kind: 'intro' as const, roundId: round.id, groupId: group.id, nextAttemptAt: plan.now, createdAt: plan.now })),
+            ...plan.alone.map((userId) => ({ dedupeKey: `alone:${round.id}:${userId}`, kind: 'alone' as const, roundId: round.id, userId, nextAttemptAt: plan.now, createdAt: plan.now }))
+          ]
+        })
+        if (plan.skipsUsed.length > 0) {
+          await tx.participant.updateMany({ where: { id: { in: plan.skipsUsed } }, data: { skipNext: false } })
+        }
+        return { round, groupIds: groups.map((g) => g.id) }
+      }, { timeout: 120_000, maxWait: 30_000 })
+    },
+
+    /**
+     * Takes up to `limit` deliveries that are due and not leased by another sender, leasing them until
+     * `leaseUntil` and counting the attempt. SKIP LOCKED lets several instances share the outbox.
+     */
+    async claimDeliveries (now: Date, leaseUntil: Date, limit: number): Promise<Delivery[]> {
+      return prisma.$queryRawUnsafe<Delivery[]>(`
+        UPDATE "Delivery" SET "leaseUntil" = $2, attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM "Delivery"
+          WHERE state = 'pending' AND "nextAttemptAt" <= $1 AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)
+          ORDER BY ${KIND_ORDER}, id
+          LIMIT $3
+          FOR UPDATE SKIP LOCKED)
+        RETURNING *`, now, leaseUntil, limit)
+    },
+
+    /** Counts an extra attempt on a delivery this sender already holds. */
+    async countAttempt (id: number): Promise<number> {
+      const row = await prisma.delivery.update({ where: { id }, data: { attempts: { increment: 1 } }, select: { attempts: true } })
+      return row.attempts
+    },
+
+    /** What an intro or follow-up needs: the group's people and program. */
+    group (groupId: number) {
+      return prisma.group.findUniqueOrThrow({
+        where: { id: groupId },
+        include: {
+          members: { include: { participant: { select: { userId: true, username: true } } } },
+          round: { include: { program: true } }
+        }
+      })
+    },
+
+    programOfRound (roundId: number) {
+      return prisma.round.findUniqueOrThrow({ where: { id: roundId }, include: { program: true } })
+    },
+
+    /** Remembers the channel before posting, so an interrupted send can be checked there later. */
+    async recordChannel (delivery: Delivery, channelId: string): Promise<void> {
+      await prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
+      if (delivery.groupId !== null && delivery.kind === 'intro') {
+        await prisma.group.update({ where: { id: delivery.groupId }, data: { channelId } })
+      }
+    },
+
+    async markSent (id: number, postId: string, now: Date): Promise<void> {
+      await prisma.delivery.update({ where: { id }, data: { state: 'sent', postId, sentAt: now, leaseUntil: null, lastError: null } })
+    },
+
+    async markRetry (id: number, nextAttemptAt: Date, error: string): Promise<void> {
+      await prisma.delivery.update({ where: { id }, data: { nextAttemptAt, leaseUntil: null, lastError: error.slice(0, 1000) } })
+    },
+
+    async markFailed (id: number, error: string): Promise<void> {
+      await prisma.delivery.update({ where: { id }, data: { state: 'failed', leaseUntil: null, lastError: error.slice(0, 1000) } })
+    },
+
+    async pendingCount (): Promise<number> {
+      return prisma.delivery.count({ where: { state: 'pending' } })
+    }
+  }
+}
+
+export type RoundsStore = ReturnType<typeof createRoundsStore>

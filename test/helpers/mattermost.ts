@@ -1,0 +1,40 @@
+// A fake Mattermost with a bot, a team and the channel the slash helpers talk about, plus the real gateway.
+import type { Test } from 'tap'
+import { startFakeMattermost, type FakeMattermost, type FakeMattermostOptions, type FakeUser } from './fake-mattermost.js'
+import { createGateway } from '../../src/mattermost/gateway.js'
+import { TEAM_ID, CHANNEL_ID, mmId } from './slash.js'
+
+export interface MattermostWorld {
+  mm: FakeMattermost
+  bot: FakeUser
+  botToken: string
+  gateway: ReturnType<typeof createGateway>
+  /** The user called `name` (id mmId(name)), created on first use and made a member of the channel. */
+  person(name: string, options?: { admin?: boolean, channelId?: string, roles?: string }): FakeUser
+  /** Mattermost settings as the app's environment. */
+  env: Record<string, string>
+}
+
+export async function createMattermostWorld (t: Test, options: FakeMattermostOptions = {}): Promise<MattermostWorld> {
+  const mm = await startFakeMattermost(options)
+  t.teardown(() => mm.close())
+  const { user: bot, token: botToken } = mm.addBot({ username: 'coffee' })
+  mm.addTeam({ id: TEAM_ID, name: 'acme' })
+  mm.addTeamMember(TEAM_ID, bot.id)
+  mm.addChannel({ id: CHANNEL_ID, team_id: TEAM_ID, name: 'town-square', display_name: 'Town Square' })
+  mm.addMember(CHANNEL_ID, bot.id)
+  const gateway = createGateway({ url: mm.url, token: botToken, timeoutMs: 5000 })
+  return {
+    mm,
+    bot,
+    botToken,
+    gateway,
+    person (name, { admin = false, channelId = CHANNEL_ID, roles } = {}) {
+      const user = mm.user(mmId(name)) ?? mm.addUser({ id: mmId(name), username: name, ...(roles !== undefined ? { roles } : {}) })
+      mm.addTeamMember(TEAM_ID, user.id)
+      if (mm.membership(channelId, user.id) === undefined) mm.addMember(channelId, user.id, { admin })
+      return user
+    },
+    env: { MATTERMOST_URL: mm.url, MATTERMOST_BOT_TOKEN: botToken, PUBLIC_URL: 'http://coffee.test' }
+  }
+}
