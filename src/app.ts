@@ -10,6 +10,12 @@ import { slashRoutes } from './routes/slash.js'
 import { createCoffeeCommands } from './commands/index.js'
 import { createParticipationStore } from './store/participation.js'
 import type { UserDirectory } from './commands/deps.js'
+import type { RoundsGateway } from './rounds/ports.js'
+import type { DeliveryOptions } from './rounds/deliver.js'
+import { roundsRoutes } from './routes/rounds.js'
+import { createRoundsStore } from './store/rounds.js'
+import { createRandom } from './core/matching/index.js'
+import { randomInt } from 'node:crypto'
 
 export interface AppDatabase {
   kind: 'postgres' | 'pglite'
@@ -20,15 +26,20 @@ export interface AppDeps {
   config: Config
   db: AppDatabase
   /** The Mattermost gateway; undefined when MATTERMOST_URL or MATTERMOST_BOT_TOKEN is missing. */
-  gateway?: UserDirectory | undefined
+  gateway?: (UserDirectory & RoundsGateway) | undefined
   clock?: Clock
+  /** Random source for matching; seeded in tests. Defaults to a fresh seed per process. */
+  random?: () => number
+  /** Delivery tuning (tests shorten the waits). */
+  delivery?: Partial<DeliveryOptions>
+  sleep?: (ms: number) => Promise<void>
   logger?: FastifyServerOptions['logger']
 }
 
 /** Mattermost posts at most this much; anything larger is not a slash command or a button click. */
 export const BODY_LIMIT = 1024 * 1024
 
-export async function buildApp ({ config, db, gateway, clock = systemClock, logger = false }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp ({ config, db, gateway, clock = systemClock, logger = false, random = createRandom(randomInt(2 ** 31)), delivery, sleep }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
@@ -58,6 +69,21 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
 
   await app.register(healthRoutes, { prisma: db.prisma, databaseKind: db.kind })
   await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, users: gateway }, clock })
+  await app.register(roundsRoutes, {
+    adminToken: config.adminToken,
+    passDeps: gateway === undefined
+      ? undefined
+      : {
+          store: createRoundsStore(db.prisma),
+          gateway,
+          clock,
+          random,
+          publicUrl: config.publicUrl,
+          actionsSecret: config.actionsSecret,
+          delivery: { concurrency: config.deliveryConcurrency, ...delivery },
+          ...(sleep !== undefined ? { sleep } : {})
+        }
+  })
 
   return app
 }

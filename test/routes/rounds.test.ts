@@ -1,0 +1,159 @@
+// POST /rounds end to end: the real app and database, the real gateway, a fake Mattermost.
+import t from 'tap'
+import { createTestApp } from '../helpers/app.js'
+import { createMattermostWorld } from '../helpers/mattermost.js'
+import { say, CHANNEL_ID, mmId } from '../helpers/slash.js'
+import { rounds, pass } from '../helpers/rounds.js'
+import { createRandom } from '../../src/core/matching/index.js'
+import { DAY_MS } from '../../src/core/durations.js'
+
+const fast = { retryDelaysMs: [1, 1], maxInlineWaitMs: 2000 }
+
+async function setup (t: Parameters<typeof createMattermostWorld>[0], names: string[], env: Record<string, string> = {}) {
+  const world = await createMattermostWorld(t)
+  const ctx = await createTestApp(t, { gateway: world.gateway, env: { ...world.env, ...env }, random: createRandom(7), delivery: fast })
+  for (const name of names) {
+    world.person(name)
+    await say(ctx.app, 'join', { userName: name })
+  }
+  return { ...world, ...ctx }
+}
+
+/** Group channels the bot made, with their posts. */
+function groupChats (world: Awaited<ReturnType<typeof setup>>) {
+  return world.mm.channelsOfType('G').map((channel) => ({
+    members: world.mm.memberIds(channel.id).filter((id) => id !== world.bot.id).sort(),
+    posts: world.mm.posts(channel.id)
+  }))
+}
+
+t.test('the scheduler needs the admin token', async (t) => {
+  const world = await createMattermostWorld(t)
+  const { app, db } = await createTestApp(t, { gateway: world.gateway, env: world.env })
+  t.equal((await rounds(app, {}, 'wrong-token-wrong-token')).status, 401)
+  const none = await app.inject({ method: 'POST', url: '/rounds' })
+  t.equal(none.statusCode, 401)
+  t.equal(none.headers['www-authenticate'], 'Bearer')
+  t.equal(await db.prisma.round.count(), 0)
+  const closed = await createTestApp(t, { gateway: world.gateway, env: { ...world.env, ADMIN_TOKEN: '' } })
+  t.match((await rounds(closed.app)).body.message, /ADMIN_TOKEN is not set/)
+  const noMattermost = await createTestApp(t)
+  const result = await rounds(noMattermost.app)
+  t.equal(result.status, 503)
+  t.match(result.body.message, /MATTERMOST_URL and MATTERMOST_BOT_TOKEN/)
+})
+
+t.test('a round introduces everyone once, in group messages with the bot; a trio for an odd count', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave', 'erin'])
+  const summary = await pass(world.app)
+  t.equal(summary.rounds.length, 1)
+  t.match(summary.rounds[0], { channel_id: CHANNEL_ID, channel_name: 'town-square', round: 1, eligible: 5, groups: 2, alone: 0 })
+  t.same(summary.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0 })
+  t.same(summary.errors, [])
+
+  const chats = groupChats(world)
+  t.equal(chats.length, 2)
+  t.same(chats.map((c) => c.members.length).sort(), [2, 3], 'a pair and a trio')
+  t.same(chats.flatMap((c) => c.members).sort(), ['alice', 'bob', 'carol', 'dave', 'erin'].map(mmId).sort(), 'everyone exactly once')
+  for (const chat of chats) {
+    t.equal(chat.posts.length, 1, 'one intro per group')
+    const post = chat.posts[0]!
+    t.equal(post.user_id, world.bot.id)
+    for (const id of chat.members) t.match(post.message, `@${world.mm.user(id)!.username}`, 'every member mentioned')
+    t.match(post.message, /~town-square/)
+    t.match(post.message, /\*\*To get you started:\*\* .+\?/)
+    t.match(post.message, /\/coffee skip/)
+    t.match(post.props, { coffee_delivery: /^intro:\d+$/ })
+  }
+  const again = await pass(world.app)
+  t.same(again.rounds, [], 'not due again straight away')
+  t.equal(world.mm.requestsTo('POST', '/api/v4/posts').length, 2, 'nothing posted twice')
+  t.match(await say(world.app, 'status', { userName: 'alice' }), /Your group in round 1: @/)
+})
+
+t.test('cadence: weekly by default, with tolerance for scheduler jitter; force starts one now', async (t) => {
+  const world = await setup(t, ['alice', 'bob'])
+  await pass(world.app)
+  world.clock.advance(7 * DAY_MS - 2 * 60 * 60_000)
+  t.same((await pass(world.app)).rounds, [], 'two hours early is not due')
+  world.clock.advance(90 * 60_000)
+  t.match((await pass(world.app)).rounds, [{ round: 2 }], 'half an hour early is due')
+  t.match((await pass(world.app, { force: true })).rounds, [{ round: 3 }], 'force ignores the cadence')
+  t.match((await pass(world.app, { force: 'true', channel_id: 'nosuchchannel' })).skipped, [{ channel_id: 'nosuchchannel', reason: /not been set up/ }])
+})
+
+t.test('dry run shows the groups and changes nothing', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol'])
+  const summary = await pass(world.app, { dry_run: true })
+  t.equal(summary.dry_run, true)
+  t.same(summary.rounds[0]?.plan?.groups.map((g) => g.slice().sort()), [['alice', 'bob', 'carol']])
+  t.equal(await world.db.prisma.round.count(), 0)
+  t.equal(world.mm.requestsTo('POST', '/api/v4/posts').length, 0)
+  t.equal(world.mm.channelsOfType('G').length, 0)
+  const query = await world.app.inject({ method: 'POST', url: '/rounds?dry_run=1', headers: { authorization: 'Bearer admin-token-0123456789abcdef' } })
+  t.equal(query.json().dry_run, true, 'options work in the query too')
+})
+
+t.test('eligibility: skip (used up), pause, left, deactivated, bots and non-members are left out', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina'])
+  await say(world.app, 'skip', { userName: 'bob' })
+  await say(world.app, 'pause 2w', { userName: 'carol' })
+  await say(world.app, 'leave', { userName: 'dave' })
+  world.mm.deactivate(mmId('erin'))
+  world.mm.removeMember(CHANNEL_ID, mmId('frank'))
+  const summary = await pass(world.app, { dry_run: true })
+  t.match(summary.rounds[0], { eligible: 2, excluded: { skipping: 1, paused: 1, left: 1, inactive: 1, notMember: 1 } })
+  t.same(summary.rounds[0]?.plan?.groups.map((g) => g.slice().sort()), [['alice', 'gina']])
+  await pass(world.app)
+  const bob = await world.db.prisma.participant.findFirstOrThrow({ where: { userId: mmId('bob') } })
+  t.equal(bob.skipNext, false, 'the skip is used up by the round')
+  t.match(await say(world.app, 'status', { userName: 'bob' }), /You're \*\*in\*\* for the next round/)
+})
+
+t.test('everyone-here mode takes every channel member but bots and those who left', async (t) => {
+  const world = await setup(t, [])
+  for (const name of ['alice', 'bob', 'carol', 'dave']) world.person(name, { admin: name === 'alice' })
+  const helper = world.mm.addBot({ username: 'otherbot' })
+  world.mm.addMember(CHANNEL_ID, helper.user.id)
+  t.match(await say(world.app, 'config mode channel', { userName: 'alice' }), /everyone in this channel/)
+  await say(world.app, 'leave', { userName: 'dave' })
+  const summary = await pass(world.app)
+  t.match(summary.rounds[0], { eligible: 3, groups: 1, excluded: { left: 1 } })
+  t.same(groupChats(world)[0]?.members, ['alice', 'bob', 'carol'].map(mmId).sort())
+  t.equal(await world.db.prisma.participant.count({ where: { status: 'active' } }), 3, 'members got participant rows')
+})
+
+t.test('fewer than two people: no round', async (t) => {
+  const world = await setup(t, ['alice'])
+  const summary = await pass(world.app, { channel_id: CHANNEL_ID })
+  t.same(summary.rounds, [])
+  t.match(summary.skipped, [{ channel_id: CHANNEL_ID, reason: /fewer than 2/ }])
+})
+
+t.test('blocked people are never grouped together', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave'])
+  await say(world.app, 'block @bob', { userName: 'alice', mentions: { '@bob': mmId('bob') } })
+  for (let i = 0; i < 6; i++) {
+    const summary = await pass(world.app, { force: true, dry_run: true })
+    for (const group of summary.rounds[0]!.plan!.groups) t.notOk(group.includes('alice') && group.includes('bob'), 'alice and bob apart')
+  }
+})
+
+t.test('config: anyone can look, only channel and system admins can change', async (t) => {
+  const world = await setup(t, ['alice', 'bob'])
+  world.person('admin', { admin: true })
+  world.person('root', { roles: 'system_user system_admin' })
+  t.match(await say(world.app, 'config', { userName: 'bob' }), /\| Rounds \| every week \|/)
+  t.match(await say(world.app, 'config size 3', { userName: 'bob' }), /Only channel admins/)
+  t.match(await say(world.app, 'config size 3', { userName: 'admin' }), /groups of \*\*3\*\*/)
+  t.match(await say(world.app, 'config every 2 weeks', { userName: 'root' }), /every 2 weeks/)
+  t.match(await say(world.app, 'config size 9', { userName: 'admin' }), /2 to 7 people/)
+  t.match(await say(world.app, 'config every 100 days', { userName: 'admin' }), /1 to 90 days/)
+  t.match(await say(world.app, 'config mode everyone', { userName: 'admin' }), /`optin`.*`channel`/)
+  t.match(await say(world.app, 'config colour blue', { userName: 'admin' }), /don't know the setting `colour`/)
+  t.match(await say(world.app, 'config pause', { userName: 'admin' }), /paused/)
+  t.same((await pass(world.app, { channel_id: CHANNEL_ID })).skipped, [{ channel_id: CHANNEL_ID, reason: 'paused by a channel admin' }])
+  t.match(await say(world.app, 'config resume', { userName: 'admin' }), /\*\*running\*\* again/)
+  const program = await world.db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })
+  t.match(program, { groupSize: 3, cadenceDays: 14, paused: false })
+})
