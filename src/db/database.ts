@@ -61,9 +61,7 @@ export async function openDatabase (options: OpenDatabaseOptions): Promise<Datab
 }
 
 async function openPostgres (connectionString: string, log: DbLog, max: number | undefined): Promise<Database> {
-  const pool = new pg.Pool({ connectionString, ...(max === undefined ? {} : { max }) })
-  // Without a listener, an idle connection dropped by the server would crash the process.
-  pool.on('error', (err) => { log.warn({ err }, 'idle Postgres connection failed') })
+  const { pool, end } = createPool({ connectionString, ...(max === undefined ? {} : { max }) }, log)
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   return {
     kind: 'postgres',
@@ -73,8 +71,33 @@ async function openPostgres (connectionString: string, log: DbLog, max: number |
       try {
         await prisma.$disconnect()
       } finally {
-        await pool.end()
+        await end()
       }
+    })
+  }
+}
+
+/**
+ * A pg.Pool that logs (rather than crashes on) errors of idle connections, and an end() that resolves only once
+ * every connection is closed: pg's own pool.end() resolves while the sockets are still closing.
+ */
+export function createPool (config: pg.PoolConfig, log: DbLog): { pool: pg.Pool, end: () => Promise<void> } {
+  const pool = new pg.Pool(config)
+  pool.on('error', (err) => { log.warn({ err }, 'idle Postgres connection failed') })
+  const open = new Map<pg.PoolClient, Promise<void>>()
+  pool.on('connect', (client) => {
+    open.set(client, new Promise((resolve) => {
+      client.once('end', () => {
+        open.delete(client)
+        resolve()
+      })
+    }))
+  })
+  return {
+    pool,
+    end: once(async () => {
+      await pool.end()
+      await Promise.all(open.values())
     })
   }
 }

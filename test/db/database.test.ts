@@ -60,36 +60,42 @@ t.test('the SQL port: parameters, multi-statement scripts, sessions', async (t) 
 
 t.test('Postgres: withSession holds one connection and discards it when fn throws', { skip: needsPostgres }, async (t) => {
   const { db, url } = await createTestDatabase(t, { migrate: false })
+  // Extra connections are closed in the test body: the database is dropped WITH (FORCE) at teardown.
   const other = new pg.Client({ connectionString: url })
   await other.connect()
-  t.teardown(() => other.end())
   const tryLock = async (): Promise<boolean> => {
     const { rows } = await other.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(4242) AS locked')
     if (rows[0]?.locked === true) await other.query('SELECT pg_advisory_unlock(4242)')
     return rows[0]?.locked === true
   }
+  try {
+    await db.sql.withSession(async (session) => {
+      await session.query('SELECT pg_advisory_lock(4242)')
+      t.equal(await tryLock(), false, 'the session lock is held while fn runs')
+      await session.query('SELECT pg_advisory_unlock(4242)')
+    })
+    t.equal(await tryLock(), true)
 
-  await db.sql.withSession(async (session) => {
-    await session.query('SELECT pg_advisory_lock(4242)')
-    t.equal(await tryLock(), false, 'the session lock is held while fn runs')
-    await session.query('SELECT pg_advisory_unlock(4242)')
-  })
-  t.equal(await tryLock(), true)
-
-  await t.rejects(db.sql.withSession(async (session) => {
-    await session.query('SELECT pg_advisory_lock(4242)')
-    throw new Error('boom')
-  }), /boom/)
-  // If the connection had gone back to the pool, it would still hold the lock.
-  t.equal(await tryLock(), true, 'the failed session was closed, releasing its lock')
+    await t.rejects(db.sql.withSession(async (session) => {
+      await session.query('SELECT pg_advisory_lock(4242)')
+      throw new Error('boom')
+    }), /boom/)
+    // If the connection had gone back to the pool, it would still hold the lock.
+    t.equal(await tryLock(), true, 'the failed session was closed, releasing its lock')
+  } finally {
+    await other.end()
+  }
 })
 
 t.test('Postgres: two instances on one database', { skip: needsPostgres }, async (t) => {
   const { db, url } = await createTestDatabase(t)
   const second = await openDatabase({ databaseUrl: url, dataDir: 'unused', log: silentLog })
-  t.teardown(() => second.close())
-  t.equal(second.kind, 'postgres')
-  await db.prisma.program.create({ data: { teamId: 'team1', channelId: 'chan2' } })
-  t.equal(await second.prisma.program.count(), 1)
-  t.ok(!existsSync('unused'), 'dataDir is not touched with a database URL')
+  try {
+    t.equal(second.kind, 'postgres')
+    await db.prisma.program.create({ data: { teamId: 'team1', channelId: 'chan2' } })
+    t.equal(await second.prisma.program.count(), 1)
+    t.ok(!existsSync('unused'), 'dataDir is not touched with a database URL')
+  } finally {
+    await second.close()
+  }
 })

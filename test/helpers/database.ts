@@ -15,7 +15,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Test } from 'tap'
-import { databaseFromPglite, IN_MEMORY, openDatabase, pgliteExecutor, poolExecutor, type Database, type DatabaseKind, type DbLog, type SqlExecutor } from '../../src/db/database.js'
+import { createPool, databaseFromPglite, IN_MEMORY, openDatabase, pgliteExecutor, poolExecutor, type Database, type DatabaseKind, type DbLog, type SqlExecutor } from '../../src/db/database.js'
 import { applyMigrations, defaultMigrationsDir, readMigrations } from '../../src/db/migrate.js'
 
 export const silentLog: DbLog = { info () {}, warn () {} }
@@ -76,10 +76,10 @@ export async function createRawTestDatabase (t: Test): Promise<RawTestDatabase> 
     return { kind: 'pglite', sql: pgliteExecutor(pglite), adapter: new PrismaPGlite(pglite) }
   }
   const { url, drop } = await createServerDatabase(serverUrl)
-  const pool = new pg.Pool({ connectionString: url, max: 5 })
+  const { pool, end } = createPool({ connectionString: url, max: 5 }, silentLog)
   t.teardown(async () => {
     try {
-      await pool.end()
+      await end()
     } finally {
       await drop()
     }

@@ -1,5 +1,5 @@
 // Exactly-once delivery under faults, crashes and concurrency.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createTestApp, testConfig } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -15,7 +15,7 @@ import { startDueRounds } from '../../src/rounds/start-rounds.js'
 const fast = { retryDelaysMs: [1, 1], maxInlineWaitMs: 3000 }
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
 
-async function setup (t: Tap.Test, names = NAMES) {
+async function setup (t: Test, names = NAMES) {
   const world = await createMattermostWorld(t)
   const ctx = await createTestApp(t, { gateway: world.gateway, env: world.env, random: createRandom(3), delivery: fast })
   for (const name of names) {
