@@ -26,7 +26,8 @@ export interface SqlSession {
 export interface SqlExecutor extends SqlSession {
   /**
    * Runs fn on one dedicated connection, so session state (advisory locks, an open transaction) stays with it.
-   * If fn throws, the connection is discarded rather than returned to the pool, which also drops its locks.
+   * If fn throws, the session is reset before the connection is reused (an open transaction rolled back, advisory
+   * locks released, temp tables dropped), or the connection is closed if that fails.
    */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>
 }
@@ -133,14 +134,20 @@ export function poolExecutor (pool: pg.Pool): SqlExecutor {
     ...clientSession(pool),
     async withSession (fn) {
       const client = await pool.connect()
-      let failed = false
       try {
-        return await fn(clientSession(client))
+        const result = await fn(clientSession(client))
+        client.release()
+        return result
       } catch (error) {
-        failed = true
+        try {
+          // DISCARD ALL also releases session advisory locks and drops temp tables; it cannot run in a transaction.
+          await client.query('ROLLBACK')
+          await client.query('DISCARD ALL')
+          client.release()
+        } catch {
+          client.release(true) // broken: close it instead
+        }
         throw error
-      } finally {
-        client.release(failed)
       }
     }
   }

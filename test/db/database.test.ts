@@ -58,7 +58,7 @@ t.test('the SQL port: parameters, multi-statement scripts, sessions', async (t) 
   t.same(await db.prisma.$queryRaw`SELECT 41 + 1 AS answer`, [{ answer: 42 }], 'Prisma shares the database')
 })
 
-t.test('Postgres: withSession holds one connection and discards it when fn throws', { skip: needsPostgres }, async (t) => {
+t.test('Postgres: withSession holds one connection, and resets it when fn throws', { skip: needsPostgres }, async (t) => {
   const { db, url } = await createTestDatabase(t, { migrate: false })
   // Extra connections are closed in the test body: the database is dropped WITH (FORCE) at teardown.
   const other = new pg.Client({ connectionString: url })
@@ -78,10 +78,14 @@ t.test('Postgres: withSession holds one connection and discards it when fn throw
 
     await t.rejects(db.sql.withSession(async (session) => {
       await session.query('SELECT pg_advisory_lock(4242)')
+      await session.exec('BEGIN; CREATE TEMP TABLE scratch (x int); CREATE TABLE half_done (x int);')
       throw new Error('boom')
     }), /boom/)
-    // If the connection had gone back to the pool, it would still hold the lock.
-    t.equal(await tryLock(), true, 'the failed session was closed, releasing its lock')
+    // Had the connection gone back to the pool as it was, it would still hold the lock and the transaction.
+    t.equal(await tryLock(), true, 'the failed session released its lock')
+    t.same(await db.sql.query('SELECT to_regclass($1)::text AS found', ['half_done']), [{ found: null }], 'and rolled back its transaction')
+    const advisoryLocks = 'SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = $1 AND d.datname = current_database()'
+    t.same(await db.sql.query(advisoryLocks, ['advisory']), [{ n: 0 }], 'no connection holds an advisory lock on this database')
   } finally {
     await other.end()
   }
