@@ -1,0 +1,304 @@
+// Read-only numbers and history for /coffee stats, /coffee history and the admin API. A program can hold 10,000
+// people and a year of weekly rounds (hundreds of thousands of groups), so every method is a fixed handful of
+// queries whatever the size: outcomes are folded per group in SQL and only small summaries come back to Node.
+import type { PrismaClient, DeliveryKind, DeliveryState } from '../generated/prisma/client.js'
+import { groupOutcome, outcomeTotals, type Answer, type GroupOutcome, type OutcomeTotals } from '../core/outcomes.js'
+
+export type { Answer, GroupOutcome, OutcomeTotals }
+
+export interface ProgramRef {
+  id: number
+  channelId: string
+  channelName: string
+}
+
+export interface RoundTrend {
+  number: number
+  startedAt: Date
+  /** Groups the round made. */
+  groups: number
+  /** Over the groups that were asked "did you meet?" (outcomes.groups counts those). */
+  outcomes: OutcomeTotals
+}
+
+export interface ProgramStats {
+  /** Everyone who ever had a row in the program, including those who left. */
+  participants: number
+  /** Taking part and not paused right now. */
+  active: number
+  rounds: number
+  /** Groups ever made; outcomes.groups counts the ones that were asked. */
+  groups: number
+  outcomes: OutcomeTotals
+  /** The latest rounds, oldest first. */
+  trend: RoundTrend[]
+}
+
+export interface Person {
+  userId: string
+  username: string
+}
+
+export interface HistoryEntry {
+  roundNumber: number
+  startedAt: Date
+  /** The other members of the group. */
+  others: Person[]
+  /** Whether the follow-up ("did you meet?") went out to the group. */
+  asked: boolean
+  outcome: GroupOutcome
+  /** What this person answered, if anything. */
+  answer: Answer | null
+}
+
+/** The group messages whose state an admin may want to see; alone and autopause are direct messages. */
+export const GROUP_DELIVERY_KINDS = ['intro', 'followup', 'reminder'] as const satisfies readonly DeliveryKind[]
+export type GroupDeliveryKind = typeof GROUP_DELIVERY_KINDS[number]
+
+export interface DeliveryStatus {
+  state: DeliveryState
+  postId: string | null
+}
+
+export interface MemberRecord extends Person {
+  answer: Answer | null
+  answeredAt: Date | null
+}
+
+export interface GroupRecord {
+  index: number
+  /** The Mattermost group message, once created. */
+  channelId: string | null
+  members: MemberRecord[]
+  /** null: not created (yet) for this group. */
+  deliveries: Record<GroupDeliveryKind, DeliveryStatus | null>
+  asked: boolean
+  outcome: GroupOutcome
+}
+
+export interface RoundRecord {
+  number: number
+  startedAt: Date
+  followupAt: Date
+  groupSize: number
+  eligibleCount: number
+  groups: GroupRecord[]
+}
+
+export interface RoundsPage {
+  /** Rounds in the program, on every page. */
+  total: number
+  /** Newest first. */
+  rounds: RoundRecord[]
+}
+
+/** One row per round and kind of group: how many groups had which answers, and whether they were asked. */
+interface OutcomeCountRow {
+  number: number
+  startedAt: Date
+  /** null (with count 0) for a round without groups. */
+  asked: boolean | null
+  met: boolean | null
+  cancelled: boolean | null
+  notYet: boolean | null
+  count: number
+}
+
+function outcomeOf (flags: { met: boolean | null, cancelled: boolean | null, notYet: boolean | null }): GroupOutcome {
+  const answers: Answer[] = []
+  if (flags.met === true) answers.push('met')
+  if (flags.cancelled === true) answers.push('cancelled')
+  if (flags.notYet === true) answers.push('not_yet')
+  return groupOutcome(answers)
+}
+
+/** Totals from counted outcomes; expanded so the arithmetic and rounding stay outcomeTotals' own. */
+function totalsOf (counted: readonly { outcome: GroupOutcome, count: number }[]): OutcomeTotals {
+  const outcomes: GroupOutcome[] = []
+  for (const { outcome, count } of counted) {
+    for (let i = 0; i < count; i++) outcomes.push(outcome)
+  }
+  return outcomeTotals(outcomes)
+}
+
+export function createStatsStore (prisma: PrismaClient) {
+  return {
+    findProgram (channelId: string): Promise<ProgramRef | null> {
+      return prisma.program.findUnique({ where: { channelId }, select: { id: true, channelId: true, channelName: true } })
+    },
+
+    async programStats (programId: number, { now, trendRounds = 8 }: { now: Date, trendRounds?: number }): Promise<ProgramStats> {
+      const [people] = await prisma.$queryRaw<{ participants: number, active: number }[]>`
+        SELECT count(*)::int AS participants,
+               (count(*) FILTER (WHERE status = 'active' AND "autoPausedAt" IS NULL
+                                   AND ("pausedUntil" IS NULL OR "pausedUntil" <= ${now})))::int AS active
+        FROM "Participant"
+        WHERE "programId" = ${programId}`
+      // Each group is folded to "was it asked, and which answers did it get" in SQL, then counted per round, so the
+      // result has at most a few rows per round however many groups there are.
+      const rows = await prisma.$queryRaw<OutcomeCountRow[]>`
+        WITH per_group AS (
+          SELECT g.id, g."roundId",
+                 EXISTS (SELECT 1 FROM "Delivery" d
+                         WHERE d."groupId" = g.id AND d.kind = 'followup' AND d.state = 'sent') AS asked,
+                 COALESCE(bool_or(o.answer = 'met'), false) AS met,
+                 COALESCE(bool_or(o.answer = 'cancelled'), false) AS cancelled,
+                 COALESCE(bool_or(o.answer = 'not_yet'), false) AS not_yet
+          FROM "Round" r
+          JOIN "Group" g ON g."roundId" = r.id
+          LEFT JOIN "Outcome" o ON o."groupId" = g.id
+          WHERE r."programId" = ${programId}
+          GROUP BY g.id
+        )
+        SELECT r.number, r."startedAt" AS "startedAt", pg.asked, pg.met, pg.cancelled, pg.not_yet AS "notYet",
+               count(pg.id)::int AS count
+        FROM "Round" r
+        LEFT JOIN per_group pg ON pg."roundId" = r.id
+        WHERE r."programId" = ${programId}
+        GROUP BY r.id, pg.asked, pg.met, pg.cancelled, pg.not_yet
+        ORDER BY r.number`
+
+      const rounds = new Map<number, { startedAt: Date, groups: number, asked: { outcome: GroupOutcome, count: number }[] }>()
+      for (const row of rows) {
+        let round = rounds.get(row.number)
+        if (round === undefined) {
+          round = { startedAt: row.startedAt, groups: 0, asked: [] }
+          rounds.set(row.number, round)
+        }
+        round.groups += row.count
+        if (row.asked === true) round.asked.push({ outcome: outcomeOf(row), count: row.count })
+      }
+      const all = [...rounds.entries()]
+      return {
+        participants: people?.participants ?? 0,
+        active: people?.active ?? 0,
+        rounds: all.length,
+        groups: all.reduce((sum, [, round]) => sum + round.groups, 0),
+        outcomes: totalsOf(all.flatMap(([, round]) => round.asked)),
+        trend: all.slice(Math.max(0, all.length - trendRounds)).map(([number, round]) => ({
+          number,
+          startedAt: round.startedAt,
+          groups: round.groups,
+          outcomes: totalsOf(round.asked)
+        }))
+      }
+    },
+
+    /** A person's latest groups in a program, newest first; null when they never took part there. */
+    async history (programId: number, userId: string, limit = 10): Promise<HistoryEntry[] | null> {
+      const participant = await prisma.participant.findUnique({ where: { programId_userId: { programId, userId } }, select: { id: true } })
+      if (participant === null) return null
+      const groups = await prisma.group.findMany({
+        where: { members: { some: { participantId: participant.id } } },
+        orderBy: { round: { number: 'desc' } },
+        take: limit,
+        select: {
+          round: { select: { number: true, startedAt: true } },
+          members: { select: { participant: { select: { userId: true, username: true } } } },
+          outcomes: { select: { userId: true, answer: true } },
+          deliveries: { where: { kind: 'followup', state: 'sent' }, select: { id: true } }
+        }
+      })
+      return groups.map((group) => ({
+        roundNumber: group.round.number,
+        startedAt: group.round.startedAt,
+        others: group.members.map((m) => m.participant).filter((p) => p.userId !== userId).sort(byUsername),
+        asked: group.deliveries.length > 0,
+        outcome: groupOutcome(group.outcomes.map((o) => o.answer)),
+        answer: group.outcomes.find((o) => o.userId === userId)?.answer ?? null
+      }))
+    },
+
+    /** One page of the program's rounds, newest first, with everything about their groups. */
+    async roundsPage (programId: number, { page, perPage }: { page: number, perPage: number }): Promise<RoundsPage> {
+      const [total, rounds] = await Promise.all([
+        prisma.round.count({ where: { programId } }),
+        prisma.round.findMany({
+          where: { programId },
+          orderBy: { number: 'desc' },
+          skip: page * perPage,
+          take: perPage,
+          select: { id: true, number: true, startedAt: true, followupAt: true, groupSize: true, eligibleCount: true }
+        })
+      ])
+      if (rounds.length === 0) return { total, rounds: [] }
+      // The page is a contiguous run of round numbers, so a range on the (programId, number) index selects its
+      // groups without shipping thousands of ids back to the database.
+      const low = rounds[rounds.length - 1]!.number
+      const high = rounds[0]!.number
+      const members = await prisma.$queryRaw<{ groupId: number, roundId: number, index: number, channelId: string | null, userId: string | null, username: string | null }[]>`
+        SELECT g.id AS "groupId", g."roundId" AS "roundId", g.index, g."channelId" AS "channelId",
+               p."userId" AS "userId", p.username
+        FROM "Round" r
+        JOIN "Group" g ON g."roundId" = r.id
+        LEFT JOIN "GroupMember" gm ON gm."groupId" = g.id
+        LEFT JOIN "Participant" p ON p.id = gm."participantId"
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}
+        ORDER BY g."roundId", g.index`
+      const outcomes = await prisma.$queryRaw<{ groupId: number, userId: string, answer: Answer, answeredAt: Date }[]>`
+        SELECT o."groupId" AS "groupId", o."userId" AS "userId", o.answer::text AS answer, o."answeredAt" AS "answeredAt"
+        FROM "Round" r
+        JOIN "Group" g ON g."roundId" = r.id
+        JOIN "Outcome" o ON o."groupId" = g.id
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}`
+      const deliveries = await prisma.$queryRaw<{ groupId: number, kind: GroupDeliveryKind, state: DeliveryState, postId: string | null }[]>`
+        SELECT d."groupId" AS "groupId", d.kind::text AS kind, d.state::text AS state, d."postId" AS "postId"
+        FROM "Round" r
+        JOIN "Delivery" d ON d."roundId" = r.id
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}
+          AND d."groupId" IS NOT NULL AND d.kind IN ('intro', 'followup', 'reminder')
+        ORDER BY d.id`
+
+      const answersOf = new Map<number, Map<string, { answer: Answer, answeredAt: Date }>>()
+      for (const row of outcomes) {
+        let answers = answersOf.get(row.groupId)
+        if (answers === undefined) answersOf.set(row.groupId, answers = new Map())
+        answers.set(row.userId, { answer: row.answer, answeredAt: row.answeredAt })
+      }
+      const deliveriesOf = new Map<number, Record<GroupDeliveryKind, DeliveryStatus | null>>()
+      const asked = new Set<number>()
+      for (const row of deliveries) {
+        if (row.kind === 'followup' && row.state === 'sent') asked.add(row.groupId)
+        let byKind = deliveriesOf.get(row.groupId)
+        if (byKind === undefined) deliveriesOf.set(row.groupId, byKind = { intro: null, followup: null, reminder: null })
+        // Ordered by id: should a kind ever repeat for a group, the latest one is the one that counts.
+        byKind[row.kind] = { state: row.state, postId: row.postId }
+      }
+      const groupsOf = new Map<number, GroupRecord[]>()
+      const groupById = new Map<number, GroupRecord>()
+      for (const row of members) {
+        let group = groupById.get(row.groupId)
+        if (group === undefined) {
+          const answers = answersOf.get(row.groupId)
+          const byKind = deliveriesOf.get(row.groupId) ?? { intro: null, followup: null, reminder: null }
+          group = {
+            index: row.index,
+            channelId: row.channelId,
+            members: [],
+            deliveries: byKind,
+            asked: asked.has(row.groupId),
+            outcome: groupOutcome([...(answers?.values() ?? [])].map((a) => a.answer))
+          }
+          groupById.set(row.groupId, group)
+          const list = groupsOf.get(row.roundId)
+          if (list === undefined) groupsOf.set(row.roundId, [group])
+          else list.push(group)
+        }
+        if (row.userId === null) continue
+        const answer = answersOf.get(row.groupId)?.get(row.userId)
+        group.members.push({ userId: row.userId, username: row.username ?? '', answer: answer?.answer ?? null, answeredAt: answer?.answeredAt ?? null })
+      }
+      for (const group of groupById.values()) group.members.sort(byUsername)
+      return {
+        total,
+        rounds: rounds.map(({ id, ...round }) => ({ ...round, groups: groupsOf.get(id) ?? [] }))
+      }
+    }
+  }
+}
+
+function byUsername (a: Person, b: Person): number {
+  return a.username.localeCompare(b.username) || a.userId.localeCompare(b.userId)
+}
+
+export type StatsStore = ReturnType<typeof createStatsStore>
