@@ -14,6 +14,11 @@ import type { RoundsGateway } from './rounds/ports.js'
 import type { DeliveryOptions } from './rounds/deliver.js'
 import { roundsRoutes } from './routes/rounds.js'
 import { createRoundsStore } from './store/rounds.js'
+import { createStatsStore } from './store/stats.js'
+import { apiRoutes, registerOpenApi } from './routes/api.js'
+import { createFollowupsStore } from './store/followups.js'
+import { actionsRoutes } from './routes/actions.js'
+import { actionsKey } from './core/buttons.js'
 import { createRandom } from './core/matching/index.js'
 import { randomInt } from 'node:crypto'
 
@@ -63,23 +68,31 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   })
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
+  // Before every route: the OpenAPI document only knows routes added after it.
+  await registerOpenApi(app)
 
   const store = createParticipationStore(db.prisma)
+  const stats = createStatsStore(db.prisma)
   const commands = createCoffeeCommands()
 
   await app.register(healthRoutes, { prisma: db.prisma, databaseKind: db.kind })
-  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, users: gateway }, clock })
+  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock })
+  const followups = createFollowupsStore(db.prisma)
+  const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
+  await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl })
+  await app.register(apiRoutes, { adminToken: config.adminToken, stats, clock })
   await app.register(roundsRoutes, {
     adminToken: config.adminToken,
     passDeps: gateway === undefined
       ? undefined
       : {
           store: createRoundsStore(db.prisma),
+          followups,
           gateway,
           clock,
           random,
           publicUrl: config.publicUrl,
-          actionsSecret: config.actionsSecret,
+          actionsKey: signingKey,
           delivery: { concurrency: config.deliveryConcurrency, ...delivery },
           ...(sleep !== undefined ? { sleep } : {})
         }

@@ -23,6 +23,8 @@ export interface EligibilityInput {
   users: ReadonlyMap<string, EligibilityUser>
   botUserId: string
   now: Date
+  /** Participants who stopped answering and are paused by this round. */
+  unresponsive?: ReadonlySet<number>
 }
 
 export interface Excluded {
@@ -31,12 +33,16 @@ export interface Excluded {
   inactive: number
   paused: number
   skipping: number
+  /** Paused by this round for not answering several rounds in a row. */
+  unresponsive: number
 }
 
 export interface Eligibility {
   eligible: { userId: string, username: string, participantId: number | null }[]
   /** Participants whose skip this round uses up. */
   skipsUsed: number[]
+  /** Unresponsive participants who would otherwise be in this round: the round pauses them. */
+  autoPaused: number[]
   excluded: Excluded
 }
 
@@ -46,10 +52,11 @@ export function candidateIds (mode: 'optin' | 'channel', participants: readonly 
   return participants.filter((p) => p.status === 'active' && channelMemberIds.has(p.userId)).map((p) => p.userId)
 }
 
-export function decideEligibility ({ mode, participants, channelMemberIds, users, botUserId, now }: EligibilityInput): Eligibility {
-  const excluded: Excluded = { left: 0, notMember: 0, inactive: 0, paused: 0, skipping: 0 }
+export function decideEligibility ({ mode, participants, channelMemberIds, users, botUserId, now, unresponsive = new Set() }: EligibilityInput): Eligibility {
+  const excluded: Excluded = { left: 0, notMember: 0, inactive: 0, paused: 0, skipping: 0, unresponsive: 0 }
   const eligible: Eligibility['eligible'] = []
   const skipsUsed: number[] = []
+  const autoPaused: number[] = []
   const byUser = new Map(participants.map((p) => [p.userId, p]))
   const candidates = mode === 'channel'
     ? [...new Set([...channelMemberIds, ...participants.filter((p) => p.status === 'active').map((p) => p.userId)])]
@@ -66,6 +73,11 @@ export function decideEligibility ({ mode, participants, channelMemberIds, users
       excluded.paused++
       continue
     }
+    if (participant !== null && unresponsive.has(participant.id)) {
+      excluded.unresponsive++
+      autoPaused.push(participant.id)
+      continue
+    }
     if (participant?.skipNext === true) {
       excluded.skipping++
       skipsUsed.push(participant.id)
@@ -73,5 +85,5 @@ export function decideEligibility ({ mode, participants, channelMemberIds, users
     }
     eligible.push({ userId, username: user.username, participantId: participant?.id ?? null })
   }
-  return { eligible, skipsUsed, excluded }
+  return { eligible, skipsUsed, autoPaused, excluded }
 }

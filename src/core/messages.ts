@@ -31,3 +31,27 @@ export function aloneMessage (channelName: string): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
   return `☕ Hi! This round of coffee in ${channel} had nobody free to meet you — sorry about that. You're still in, and I'll introduce you to someone next time.`
 }
+
+export function followupMessage (usernames: readonly string[]): string {
+  return `☕ **How did it go?** ${mentionList(usernames)} — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.`
+}
+
+export function reminderMessage (usernames: readonly string[]): string {
+  return `⏰ **Friendly reminder:** ${mentionList(usernames)}, there's still time for that coffee before the next round. Let me know how it goes!`
+}
+
+export function autopauseMessage (channelName: string, rounds: number): string {
+  const channel = channelName === '' ? 'your channel' : `~${channelName}`
+  return `☕ I've paused your coffee in ${channel}, because the last ${rounds} introductions went unanswered. No worries — whenever you'd like to meet people again, type \`/coffee resume\` in ${channel}.`
+}
+
+const ANSWER_LINES = {
+  met: (name: string) => `✅ @${name} says you met`,
+  not_yet: (name: string) => `⏳ @${name} says not yet`,
+  cancelled: (name: string) => `❌ @${name} says you couldn't make it`
+} as const
+
+/** The answers so far, one line each, under the follow-up. */
+export function answerLines (answers: readonly { username: string, answer: keyof typeof ANSWER_LINES }[]): string {
+  return answers.map((a) => ANSWER_LINES[a.answer](a.username)).join('\n')
+}

@@ -36,7 +36,8 @@ export interface DeliveryDeps {
   clock: Clock
   log: FastifyBaseLogger
   publicUrl: string | undefined
-  actionsSecret: string | undefined
+  /** Signs button contexts; undefined when follow-ups are impossible. */
+  actionsKey: string | undefined
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -78,6 +79,10 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   async function sendOnce (delivery: Delivery, tries: number): Promise<void> {
     await waitForGate()
     const rendered = await renderDelivery(delivery, deps)
+    if (rendered.unneeded !== undefined) {
+      await store.markSkipped(delivery.id, rendered.unneeded)
+      return
+    }
     let channelId = delivery.channelId
     if (channelId === null) {
       channelId = await rendered.openChannel()

@@ -3,18 +3,20 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore } from '../store/rounds.js'
+import type { FollowupsStore } from '../store/followups.js'
 import type { RoundsGateway } from './ports.js'
-import { startDueRounds, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
+import { startDueRounds, roundDue, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
 import { deliverPending, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deliver.js'
 
 export interface PassDeps {
   store: RoundsStore
+  followups: FollowupsStore
   gateway: RoundsGateway
   clock: Clock
   random: () => number
   log: FastifyBaseLogger
   publicUrl: string | undefined
-  actionsSecret: string | undefined
+  actionsKey: string | undefined
   delivery?: Partial<DeliveryOptions>
   sleep?: (ms: number) => Promise<void>
 }
@@ -44,7 +46,18 @@ export async function runPass (deps: PassDeps, options: StartOptions = {}): Prom
     }
   }
 
-  if (!dryRun) await deliver()
+  if (!dryRun) {
+    if (deps.publicUrl === undefined) {
+      errors.push({ message: 'follow-ups are off: set PUBLIC_URL so Mattermost can reach Coffee when people click "did you meet?"' })
+    } else {
+      // A round about to start first gets the previous round's follow-up out, even if it was not due yet.
+      const now = deps.clock.now()
+      const programs = await deps.store.programs(options.channelId === undefined ? {} : { channelId: options.channelId })
+      const closing = programs.filter((p) => p.lastRoundId !== null && roundDue(p, now, options.force === true) !== null).map((p) => p.lastRoundId!)
+      await deps.followups.enqueueFollowups(now, closing)
+    }
+    await deliver()
+  }
   const started = await startDueRounds(deps, options)
   errors.push(...started.errors)
   if (!dryRun) {

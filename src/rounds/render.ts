@@ -1,15 +1,22 @@
 // Turns a delivery into the Mattermost conversation it goes to and the post it makes there.
 import type { Delivery } from '../store/rounds.js'
 import type { DeliveryDeps } from './deliver.js'
-import { introMessage, aloneMessage } from '../core/messages.js'
+import { introMessage, aloneMessage, followupMessage, reminderMessage, autopauseMessage } from '../core/messages.js'
 import { describeHours } from '../core/durations.js'
+import { followupButtons } from '../core/buttons.js'
+import { groupOutcome, isSettled } from '../core/outcomes.js'
+import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../store/followups.js'
 
 export interface RenderedDelivery {
   /** Opens (or finds) the conversation; only called when the delivery has no channel yet. */
   openChannel(): Promise<string>
   message: string
   props: Record<string, unknown>
+  /** Set when the message is no longer needed (e.g. a reminder to a group that already answered). */
+  unneeded?: string
 }
+
+const permanent = (message: string) => Object.assign(new Error(message), { transient: false })
 
 export async function renderDelivery (delivery: Delivery, deps: DeliveryDeps): Promise<RenderedDelivery> {
   const { store, gateway } = deps
@@ -29,15 +36,28 @@ export async function renderDelivery (delivery: Delivery, deps: DeliveryDeps): P
         props: {}
       }
     }
-    case 'alone': {
+    case 'followup':
+    case 'reminder': {
+      const group = await store.group(delivery.groupId!)
+      if (deps.publicUrl === undefined || deps.actionsKey === undefined) throw permanent('follow-ups need PUBLIC_URL (where Mattermost sends button clicks)')
+      if (group.channelId === null) throw permanent('the intro of this group was never delivered')
+      const usernames = group.members.map((m) => m.participant.username)
+      const outcome = groupOutcome(group.outcomes.map((o) => o.answer))
+      return {
+        openChannel: async () => group.channelId!,
+        message: delivery.kind === 'followup' ? followupMessage(usernames) : reminderMessage(usernames),
+        props: { attachments: [followupButtons(deps.actionsKey, `${deps.publicUrl}/actions`, group.id)] },
+        ...(delivery.kind === 'reminder' && isSettled(outcome) ? { unneeded: `the group already answered (${outcome})` } : {})
+      }
+    }
+    case 'alone':
+    case 'autopause': {
       const { program } = await store.programOfRound(delivery.roundId)
       return {
         openChannel: () => gateway.createDirectChannel(delivery.userId!),
-        message: aloneMessage(program.channelName),
+        message: delivery.kind === 'alone' ? aloneMessage(program.channelName) : autopauseMessage(program.channelName, UNANSWERED_ROUNDS_BEFORE_PAUSE),
         props: {}
       }
     }
-    default:
-      throw Object.assign(new Error(`Coffee cannot send a ${delivery.kind} delivery yet`), { transient: false })
   }
 }

@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, ProgramWithLastRound } from '../store/rounds.js'
+import type { FollowupsStore } from '../store/followups.js'
 import type { RoundsGateway } from './ports.js'
 import { dueSlot } from '../core/schedule.js'
 import { HOUR_MS } from '../core/durations.js'
@@ -15,6 +16,7 @@ export const MAX_GROUP_MEMBERS = 7
 
 export interface StartDeps {
   store: RoundsStore
+  followups: FollowupsStore
   gateway: RoundsGateway
   clock: Clock
   random: () => number
@@ -59,6 +61,12 @@ export function fitGroups (groups: string[][]): string[][] {
   })
 }
 
+/** The slot a program's next round would take now, or null when it is not due (or paused). */
+export function roundDue (program: ProgramWithLastRound, now: Date, force = false): Date | null {
+  if (program.paused) return null
+  return force ? now : dueSlot({ cadenceDays: program.cadenceDays, lastSlot: program.lastSlot }, now)
+}
+
 export async function startDueRounds (deps: StartDeps, options: StartOptions = {}): Promise<StartSummary> {
   const { store, log } = deps
   const summary: StartSummary = { started: [], skipped: [], errors: [] }
@@ -73,7 +81,7 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
       if (options.channelId !== undefined) summary.skipped.push({ channel_id: program.channelId, reason: 'paused by a channel admin' })
       continue
     }
-    const slot = options.force === true ? now : dueSlot({ cadenceDays: program.cadenceDays, lastSlot: program.lastSlot }, now)
+    const slot = roundDue(program, now, options.force === true)
     if (slot === null) {
       if (options.channelId !== undefined) summary.skipped.push({ channel_id: program.channelId, reason: 'not due yet' })
       continue
@@ -98,7 +106,12 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
   const channelMemberIds = new Set(await gateway.getChannelMemberIds(program.channelId))
   const ids = candidateIds(program.mode, participants, channelMemberIds).filter((id) => id !== botUserId)
   const users = new Map((await gateway.getUsersByIds(ids)).map((u) => [u.id, u]))
-  const { eligible, skipsUsed, excluded } = decideEligibility({ mode: program.mode, participants, channelMemberIds, users, botUserId, now })
+  const unresponsive = await deps.followups.unresponsive(program.id)
+  const unresponsiveIds = new Set(unresponsive.map((p) => p.id))
+  const decided = decideEligibility({ mode: program.mode, participants, channelMemberIds, users, botUserId, now, unresponsive: unresponsiveIds })
+  const { eligible, skipsUsed, excluded } = decided
+  const pausing = new Set(decided.autoPaused)
+  const autoPaused = unresponsive.filter((p) => pausing.has(p.id))
   if (eligible.length < 2) return `fewer than 2 people can take part (${eligible.length} eligible)`
 
   const number = (program.lastNumber ?? 0) + 1
@@ -130,7 +143,8 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
     newParticipants: eligible.filter((e) => e.participantId === null).map((e) => ({ userId: e.userId, username: e.username })),
     groups: groups.map((userIds, index) => ({ userIds, icebreaker: pickIcebreaker(number, index) })),
     alone: match.alone,
-    skipsUsed
+    skipsUsed,
+    autoPaused
   })
   if (created === null) return 'another Coffee instance started this round first'
   log.info({ channelId: program.channelId, round: number, groups: groups.length, alone: match.alone.length }, 'round started')

@@ -42,7 +42,10 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     }
     const log = request.log.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
     try {
-      return toResponse(await spec.run({ command, args, now: clock.now(), deps, log }))
+      const now = clock.now()
+      const response = toResponse(await spec.run({ command, args, now, deps, log }))
+      await deps.store.touch(command.channelId, command.userId, now)
+      return response
     } catch (error) {
       log.error({ err: error }, 'slash command failed')
       return ephemeral('Sorry, something went wrong on my side and nothing was changed. Please try again in a minute; if it keeps happening, tell your Mattermost admin.')

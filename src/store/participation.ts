@@ -44,6 +44,11 @@ export function createParticipationStore (prisma: PrismaClient) {
       })
     },
 
+    /** Any use of /coffee in a channel is a sign of life (it keeps Coffee from pausing an unresponsive person). */
+    async touch (channelId: string, userId: string, now: Date): Promise<void> {
+      await prisma.participant.updateMany({ where: { userId, program: { channelId } }, data: { lastSeenAt: now } })
+    },
+
     /** Returns false when the block already existed. */
     async addBlock (blockerId: string, blockedId: string, now: Date): Promise<boolean> {
       const { count } = await prisma.block.createMany({ data: [{ blockerId, blockedId, createdAt: now }], skipDuplicates: true })

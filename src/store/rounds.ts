@@ -7,6 +7,7 @@ import type { PastGroup } from '../core/matching/index.js'
 export type { Delivery, DeliveryKind }
 
 export interface ProgramWithLastRound extends Program {
+  lastRoundId: number | null
   lastSlot: Date | null
   lastNumber: number | null
 }
@@ -26,6 +27,8 @@ export interface NewRound {
   alone: string[]
   /** Participants whose "skip the next round" this round used up. */
   skipsUsed: number[]
+  /** Participants this round pauses for not answering; each is told in a direct message. */
+  autoPaused: { id: number, userId: string }[]
 }
 
 /** Kinds sent in this order within a batch: a follow-up goes out before the next intro. */
@@ -36,10 +39,10 @@ export function createRoundsStore (prisma: PrismaClient) {
     async programs ({ channelId }: { channelId?: string } = {}): Promise<ProgramWithLastRound[]> {
       const programs = await prisma.program.findMany({
         where: channelId === undefined ? {} : { channelId },
-        include: { rounds: { orderBy: { number: 'desc' }, take: 1, select: { startedAt: true, number: true } } },
+        include: { rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, startedAt: true, number: true } } },
         orderBy: { id: 'asc' }
       })
-      return programs.map(({ rounds, ...program }) => ({ ...program, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
+      return programs.map(({ rounds, ...program }) => ({ ...program, lastRoundId: rounds[0]?.id ?? null, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
     },
 
     participants (programId: number): Promise<Participant[]> {
@@ -119,6 +122,13 @@ export function createRoundsStore (prisma: PrismaClient) {
             ...plan.alone.map((userId) => ({ dedupeKey: `alone:${round.id}:${userId}`, kind: 'alone' as const, roundId: round.id, userId, nextAttemptAt: plan.now, createdAt: plan.now }))
           ]
         })
+        if (plan.autoPaused.length > 0) {
+          await tx.participant.updateMany({ where: { id: { in: plan.autoPaused.map((p) => p.id) } }, data: { autoPausedAt: plan.now } })
+          await tx.delivery.createMany({
+            data: plan.autoPaused.map((p) => ({ dedupeKey: `autopause:${round.id}:${p.userId}`, kind: 'autopause' as const, roundId: round.id, userId: p.userId, nextAttemptAt: plan.now, createdAt: plan.now })),
+            skipDuplicates: true
+          })
+        }
         if (plan.skipsUsed.length > 0) {
           await tx.participant.updateMany({ where: { id: { in: plan.skipsUsed } }, data: { skipNext: false } })
         }
@@ -154,6 +164,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         where: { id: groupId },
         include: {
           members: { include: { participant: { select: { userId: true, username: true } } } },
+          outcomes: { select: { answer: true } },
           round: { include: { program: true } }
         }
       })
@@ -177,6 +188,11 @@ export function createRoundsStore (prisma: PrismaClient) {
 
     async markRetry (id: number, nextAttemptAt: Date, error: string): Promise<void> {
       await prisma.delivery.update({ where: { id }, data: { nextAttemptAt, leaseUntil: null, lastError: error.slice(0, 1000) } })
+    },
+
+    /** A message that turned out to be unnecessary; it will never be sent. */
+    async markSkipped (id: number, reason: string): Promise<void> {
+      await prisma.delivery.update({ where: { id }, data: { state: 'skipped', leaseUntil: null, lastError: reason } })
     },
 
     async markFailed (id: number, error: string): Promise<void> {

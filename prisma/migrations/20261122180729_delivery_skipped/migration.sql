@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "DeliveryState" ADD VALUE 'skipped';

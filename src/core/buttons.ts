@@ -1,0 +1,72 @@
+// The "did you meet?" buttons. Mattermost does not sign button callbacks, so the context carries its own HMAC:
+// it binds the answer to one group, and the route checks the post and the clicker against the database.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Answer } from './outcomes.js'
+
+export const ANSWERS: readonly Answer[] = ['met', 'not_yet', 'cancelled']
+
+/** Action ids must be alphanumeric: Mattermost answers 404 to a click on any other. */
+export const ACTION_IDS: Readonly<Record<Answer, string>> = { met: 'coffeemet', not_yet: 'coffeenotyet', cancelled: 'coffeecancelled' }
+
+const LABELS: Readonly<Record<Answer, { name: string, style: string }>> = {
+  met: { name: 'We met ☕', style: 'success' },
+  not_yet: { name: 'Not yet', style: 'default' },
+  cancelled: { name: "We couldn't make it", style: 'danger' }
+}
+
+export interface ButtonContext {
+  v: 1
+  group: number
+  answer: Answer
+  sig: string
+}
+
+/** A key for signing, from ACTIONS_SECRET or, failing that, derived from the bot token (shared by every instance). */
+export function actionsKey (actionsSecret: string | undefined, botToken: string): string {
+  return actionsSecret ?? createHmac('sha256', botToken).update('coffee-actions-v1').digest('hex')
+}
+
+function signature (key: string, group: number, answer: Answer): string {
+  return createHmac('sha256', key).update(`coffee:v1:${group}:${answer}`).digest('base64url')
+}
+
+export function signContext (key: string, group: number, answer: Answer): ButtonContext {
+  return { v: 1, group, answer, sig: signature(key, group, answer) }
+}
+
+/** The group and answer of a genuine context; null for anything forged, tampered or malformed. */
+export function verifyContext (key: string, context: unknown): { group: number, answer: Answer } | null {
+  if (context === null || typeof context !== 'object') return null
+  const { v, group, answer, sig } = context as Record<string, unknown>
+  if (v !== 1 || typeof group !== 'number' || !Number.isSafeInteger(group) || group <= 0) return null
+  if (typeof answer !== 'string' || !(ANSWERS as readonly string[]).includes(answer) || typeof sig !== 'string') return null
+  const expected = Buffer.from(signature(key, group, answer as Answer))
+  const given = Buffer.from(sig)
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
+  return { group, answer: answer as Answer }
+}
+
+export interface Attachment {
+  fallback: string
+  text?: string
+  actions?: {
+    id: string
+    type: 'button'
+    name: string
+    style: string
+    integration: { url: string, context: ButtonContext }
+  }[]
+}
+
+export function followupButtons (key: string, actionsUrl: string, group: number): Attachment {
+  return {
+    fallback: 'Did you meet? Answer with the buttons in Mattermost.',
+    actions: ANSWERS.map((answer) => ({
+      id: ACTION_IDS[answer],
+      type: 'button' as const,
+      name: LABELS[answer].name,
+      style: LABELS[answer].style,
+      integration: { url: actionsUrl, context: signContext(key, group, answer) }
+    }))
+  }
+}

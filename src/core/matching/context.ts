@@ -1,0 +1,162 @@
+// The indexes every stage of matching reads: people as dense integers, who met whom and when, who blocked whom.
+// Building them is the only part that looks at the whole history, so it is written for a year of weekly
+// rounds in a 10⁴-person program (≈ 2.6·10⁵ distinct pairs): numeric keys, no per-pair objects.
+
+import type { MatchInput } from './types.js'
+
+// Pair keys are lo * KEY_BASE + hi; 2^26 ids keeps every key an exact double.
+const KEY_BASE = 0x4000000
+
+export const pairKey = (a: number, b: number): number => a < b ? a * KEY_BASE + b : b * KEY_BASE + a
+
+export interface MatchContext {
+  /** People this round, in the (seeded) order all later tie-breaks follow. Indexes 0..n-1. */
+  readonly ids: readonly string[]
+  readonly n: number
+  readonly round: number
+  /** Every id known to this round: people first, then those only seen in history (indexes n..). */
+  readonly universe: readonly string[]
+  readonly indexOf: ReadonlyMap<string, number>
+  /** Most recent earlier round in which a and b were in a group together, or undefined. */
+  lastMet (a: number, b: number): number | undefined
+  timesMet (a: number, b: number): number
+  blocked (a: number, b: number): boolean
+  /** Distinct earlier partners per person (people only), for sizing the candidate graph. */
+  readonly metCount: Int32Array
+  /** Number of blocked partners per person (among people). */
+  readonly blockCount: Int32Array
+  /** Latest round each universe member was grouped in (this round for people). */
+  readonly lastSeen: readonly number[]
+  /** Per universe member: distinct earlier rounds they were grouped in, and earlier rounds since they first were. */
+  readonly roundsGrouped: readonly number[]
+  readonly roundsSinceFirst: readonly number[]
+  /** Iterates over every pair that met before, with the last round they met. */
+  forEachMet (fn: (a: number, b: number, lastRound: number) => void): void
+}
+
+export function buildContext (input: MatchInput, order: readonly string[]): MatchContext {
+  const ids: string[] = []
+  const indexOf = new Map<string, number>()
+  for (const id of order) {
+    if (indexOf.has(id)) continue
+    indexOf.set(id, ids.length)
+    ids.push(id)
+  }
+  const n = ids.length
+  const universe = ids.slice()
+  const round = input.round
+
+  const slotOf = new Map<number, number>()
+  const lastRounds: number[] = []
+  const counts: number[] = []
+  const members: number[] = []
+  const lastSeen: number[] = ids.map(() => round)
+  for (const id of input.members ?? []) {
+    if (indexOf.has(id)) continue
+    indexOf.set(id, universe.length)
+    universe.push(id)
+    lastSeen.push(round)
+  }
+  for (const group of input.history) {
+    // Later rounds (or this one, e.g. a retried run) are not history yet.
+    if (!(group.round < round)) continue
+    members.length = 0
+    for (const id of group.members) {
+      let index = indexOf.get(id)
+      if (index === undefined) {
+        index = universe.length
+        indexOf.set(id, index)
+        universe.push(id)
+        lastSeen.push(group.round)
+      } else if (group.round > lastSeen[index]!) {
+        lastSeen[index] = group.round
+      }
+      if (!members.includes(index)) members.push(index)
+    }
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const key = pairKey(members[i]!, members[j]!)
+        const slot = slotOf.get(key)
+        if (slot === undefined) {
+          slotOf.set(key, lastRounds.length)
+          lastRounds.push(group.round)
+          counts.push(1)
+        } else {
+          if (group.round > lastRounds[slot]!) lastRounds[slot] = group.round
+          counts[slot]!++
+        }
+      }
+    }
+  }
+
+  // Attendance, for the lookahead's model of who will be there in future rounds.
+  const roundsGrouped: number[] = universe.map(() => 0)
+  const firstSeen: number[] = universe.map(() => Infinity)
+  const seenIn = new Set<number>()
+  for (const group of input.history) {
+    if (!(group.round < round)) continue
+    seenIn.add(group.round)
+    for (const id of new Set(group.members)) {
+      const index = indexOf.get(id)!
+      roundsGrouped[index]!++
+      if (group.round < firstSeen[index]!) firstSeen[index] = group.round
+    }
+  }
+  const distinctRounds = [...seenIn].sort((x, y) => x - y)
+  const roundsSinceFirst = firstSeen.map((first) => {
+    let count = 0
+    for (let i = distinctRounds.length - 1; i >= 0 && distinctRounds[i]! >= first; i--) count++
+    return count
+  })
+
+  const metCount = new Int32Array(n)
+  for (const key of slotOf.keys()) {
+    const lo = Math.floor(key / KEY_BASE)
+    const hi = key - lo * KEY_BASE
+    if (hi < n) {
+      metCount[lo]!++
+      metCount[hi]!++
+    }
+  }
+
+  const blockedKeys = new Set<number>()
+  const blockCount = new Int32Array(n)
+  for (const [x, y] of input.blocks) {
+    const a = indexOf.get(x)
+    const b = indexOf.get(y)
+    if (a === undefined || b === undefined || a >= n || b >= n || a === b) continue
+    const key = pairKey(a, b)
+    if (blockedKeys.has(key)) continue
+    blockedKeys.add(key)
+    blockCount[a]!++
+    blockCount[b]!++
+  }
+
+  return {
+    ids,
+    n,
+    round,
+    universe,
+    indexOf,
+    lastMet (a, b) {
+      const slot = slotOf.get(pairKey(a, b))
+      return slot === undefined ? undefined : lastRounds[slot]
+    },
+    timesMet (a, b) {
+      const slot = slotOf.get(pairKey(a, b))
+      return slot === undefined ? 0 : counts[slot]!
+    },
+    blocked: (a, b) => blockedKeys.has(pairKey(a, b)),
+    metCount,
+    blockCount,
+    lastSeen,
+    roundsGrouped,
+    roundsSinceFirst,
+    forEachMet (fn) {
+      for (const [key, slot] of slotOf) {
+        const lo = Math.floor(key / KEY_BASE)
+        fn(lo, key - lo * KEY_BASE, lastRounds[slot]!)
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { buildContext, type MatchContext } from './context.js'
+import {
+  evictBlocked, Grouping, improveGroups, placeHomeless, planSizes, rebalance, sizeBounds
+} from './groups.js'
+import { matchPairs } from './pairs.js'
+import { shuffleInPlace, type Random } from './random.js'
+import { pairCostFunction, type PairCost } from './scoring.js'
+import type { MatchInput, MatchResult } from './types.js'
+
+export const MIN_GROUP_SIZE = 2
+export const MAX_GROUP_SIZE = 7
+
+/**
+ * Splits this round's people into groups of `groupSize` (a few one larger so nobody is left over), never
+ * putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that met
+ * longest ago. Pure: the same input and random sequence give the same result.
+ */
+export function matchRound (input: MatchInput): MatchResult {
+  const k = input.groupSize
+  if (!Number.isInteger(k) || k < MIN_GROUP_SIZE || k > MAX_GROUP_SIZE) {
+    throw new RangeError(`groupSize must be an integer from ${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE}, got ${k}`)
+  }
+  const random = input.random
+  const order = shuffleInPlace([...new Set(input.people)], random)
+  const ctx = buildContext(input, order)
+  const n = ctx.n
+  if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0 }
+
+  const cost = pairCostFunction(ctx)
+  const grouping = new Grouping(n, cost)
+  let bounds = sizeBounds(n, k)
+  let homeless: number[]
+  if (k === 2) {
+    const mate = matchPairs(ctx, random)
+    homeless = []
+    for (let a = 0; a < n; a++) {
+      const b = mate[a]!
+      if (b < 0) homeless.push(a)
+      else if (a < b) grouping.addGroup([a, b])
+    }
+  } else {
+    homeless = buildLargerGroups(ctx, grouping, k, cost, random)
+  }
+
+  let alone = placeHomeless(grouping, homeless, bounds)
+  if (alone.length > 0) {
+    // Fewer people to group than planned: the allowed sizes follow the number actually grouped.
+    bounds = sizeBounds(n - alone.length, k)
+    alone = alone.concat(rebalance(grouping, bounds))
+  }
+  improveGroups(grouping, bounds, random)
+
+  return toResult(ctx, input.people, grouping, alone)
+}
+
+// Greedy assignment from the most constrained person down, then local search; a few restarts for small
+// programs, where the search space is small enough that restarts find noticeably better groupings.
+function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, cost: PairCost, random: Random): number[] {
+  const n = ctx.n
+  const sizes = planSizes(n, k)
+  const bounds = sizeBounds(n, k)
+  const restarts = n <= 60 ? 8 : n <= 300 ? 3 : 1
+  let best: number[][] | null = null
+  let bestCost = Infinity
+  for (let attempt = 0; attempt < restarts; attempt++) {
+    const trial = new Grouping(n, cost)
+    const order = Array.from({ length: n }, (_, i) => i)
+    shuffleInPlace(order, random)
+    if (attempt === 0) {
+      // Stable sort: the shuffle still breaks ties between equally constrained people.
+      const difficulty = (x: number): number => ctx.blockCount[x]! * n + ctx.metCount[x]!
+      order.sort((x, y) => difficulty(y) - difficulty(x))
+    }
+    for (let g = 0; g < sizes.length; g++) trial.addGroup([])
+    if (n <= 1000) {
+      for (const x of order) {
+        let target = -1
+        let targetCost = Infinity
+        for (let g = 0; g < sizes.length; g++) {
+          const members = trial.groups[g]!
+          if (members.length >= sizes[g]!) continue
+          const c = trial.costWith(x, g)
+          if (c < targetCost || (c === targetCost && members.length < trial.groups[target]!.length)) {
+            target = g
+            targetCost = c
+          }
+        }
+        trial.insert(x, target)
+      }
+    } else {
+      let g = 0
+      for (const x of order) {
+        if (trial.groups[g]!.length >= sizes[g]!) g++
+        trial.insert(x, g)
+      }
+    }
+    improveGroups(trial, bounds, random)
+    const total = trial.totalCost()
+    if (total < bestCost) {
+      bestCost = total
+      best = trial.groups.map((members) => [...members])
+    }
+    if (total === 0) break
+  }
+  for (const members of best!) grouping.addGroup(members)
+  return evictBlocked(grouping)
+}
+
+function toResult (ctx: MatchContext, people: readonly string[], grouping: Grouping, alone: number[]): MatchResult {
+  // Report people in the caller's order, not the shuffled working order, so output does not look random twice.
+  const position = new Map<string, number>()
+  for (const [i, id] of people.entries()) if (!position.has(id)) position.set(id, i)
+  const byPosition = (x: string, y: string): number => position.get(x)! - position.get(y)!
+  let repeats = 0
+  const groups: string[][] = []
+  for (const members of grouping.groups) {
+    if (members.length === 0) continue
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        if (ctx.lastMet(members[i]!, members[j]!) !== undefined) repeats++
+      }
+    }
+    groups.push(members.map((x) => ctx.ids[x]!).sort(byPosition))
+  }
+  groups.sort((x, y) => byPosition(x[0]!, y[0]!))
+  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats }
+}

@@ -1,0 +1,202 @@
+// Pairing as a maximum-weight matching. Weights are layered so that the matching optimises, in this order:
+//   1. how many people are paired at all (maximum cardinality),
+//   2. how many pairs have never met,
+//   3. among repeats, how long ago they met (metWeight),
+//   4. how many pairs follow this round's factor of the round-robin schedule,
+//   5. whether the other never-met pairs come from factors that are already mostly used.
+// Each layer's unit exceeds the largest possible total of every layer below it, so the layers never trade.
+// Small programs get the complete graph and the schedule; large ones a sparse random candidate graph (repeats
+// are not a real risk there, speed is).
+
+import { EdgeList, maxWeightMatching } from './blossom.js'
+import type { MatchContext } from './context.js'
+import { randomInt, type Random } from './random.js'
+import { compareByRollouts } from './lookahead.js'
+import { circleSchedule } from './schedule.js'
+import { MET_WEIGHT_MAX, metWeight } from './scoring.js'
+
+/** Up to this many people the candidate graph is complete and the round-robin schedule is used. */
+export const DENSE_UP_TO = 500
+/** Never-met candidates sampled per person in the sparse graph (random 2-out graphs already have perfect matchings). */
+const SPARSE_NEW = 6
+/** Longest-ago partners added per person whose never-met partners are scarce. */
+const SPARSE_MET = 6
+/** Granularity of the depletion bonus. */
+const DEPLETION_STEPS = 100
+const LOOKAHEAD_UP_TO = 64
+const LOOKAHEAD_CANDIDATES = Number(process.env.CANDS ?? 10)
+
+interface Layers {
+  readonly never: number
+  readonly metUnit: number
+  readonly factorBonus: number
+}
+
+function layers (n: number, withSchedule: boolean): Layers {
+  const slots = Math.floor(n / 2) + 1
+  const factorBonus = withSchedule ? slots * (DEPLETION_STEPS + 1) : 0
+  const scheduleSpan = withSchedule ? factorBonus + DEPLETION_STEPS : 0
+  const metUnit = slots * (scheduleSpan + 1)
+  const never = slots * (MET_WEIGHT_MAX * metUnit + scheduleSpan + 1)
+  return { never, metUnit, factorBonus }
+}
+
+/** Returns mate over context indexes (-1: unpaired). */
+export function matchPairs (ctx: MatchContext, random: Random): Int32Array {
+  return ctx.n <= DENSE_UP_TO ? matchDense(ctx, random) : matchSparse(ctx, random)
+}
+
+function matchDense (ctx: MatchContext, random: Random): Int32Array {
+  const n = ctx.n
+  // Two full cycles: someone who skipped a while stays on the circle, someone long gone stops holding a seat.
+  const schedule = circleSchedule(ctx, 2 * n + 2)
+  const { factors } = schedule
+
+  // Factor of every eligible pair, whether it is still usable, and how used up each factor is.
+  const factorOfPair = new Int32Array(n * n)
+  const usable = new Int32Array(factors)
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      const f = schedule.factorOf(a, b)
+      factorOfPair[a * n + b] = f
+      if (f >= 0 && !ctx.blocked(a, b) && ctx.lastMet(a, b) === undefined) usable[f]!++
+    }
+  }
+  const used = new Int32Array(factors)
+  ctx.forEachMet((a, b) => {
+    const f = schedule.factorOf(a, b)
+    if (f >= 0) used[f]!++
+  })
+
+  // This round's factor: the one offering the most new pairs among the people here (ties at random).
+  let chosen = -1
+  let ties = 0
+  for (let f = 0; f < (process.env.NO_SCHED ? 0 : factors); f++) {
+    const u = usable[f]!
+    if (u === 0) continue
+    if (chosen < 0 || u > usable[chosen]!) {
+      chosen = f
+      ties = 1
+    } else if (u === usable[chosen]! && randomInt(random, ++ties) === 0) {
+      chosen = f
+    }
+  }
+
+  const w = layers(n, true)
+  const deg = new Int32Array(n)
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < ctx.universe.length; b++) if (b !== a && !(b < n && ctx.blocked(a, b)) && ctx.lastMet(a, b) === undefined) deg[a]!++
+  }
+  const H = process.env.H
+  const edges = new EdgeList(n * (n - 1) / 2)
+  for (let a = 0; a < n; a++) {
+    for (let b = a + 1; b < n; b++) {
+      if (ctx.blocked(a, b)) continue
+      const last = ctx.lastMet(a, b)
+      if (last !== undefined) {
+        edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
+        continue
+      }
+      const f = factorOfPair[a * n + b]!
+      let weight = w.never
+      if (f >= 0) {
+        if (f === chosen) weight += w.factorBonus
+        if (H === 'H1') weight += Math.round(DEPLETION_STEPS * (1 - 1 / (deg[a]! * deg[b]!)))
+        else if (H === 'H2') weight += Math.round(DEPLETION_STEPS / (deg[a]! * deg[b]!))
+        else if (H === 'H3') weight += Math.round(DEPLETION_STEPS * Math.abs(deg[a]! - deg[b]!) / n)
+        else if (H === 'H4') weight += Math.round(DEPLETION_STEPS * (1 - Math.abs(deg[a]! - deg[b]!) / n))
+        else if (!process.env.NO_DEPL) weight += Math.floor(DEPLETION_STEPS * Math.min(1, used[f]! / schedule.factorSize))
+      }
+      edges.add(a, b, weight)
+    }
+  }
+  const primary = maxWeightMatching(n, edges, { maxCardinality: true })
+  if (process.env.NO_LOOK || schedule.members.length > LOOKAHEAD_UP_TO) return primary
+
+  // Alternatives that are exactly as good for this round (same layers 1-3), differing only in the low layers,
+  // which are replaced by noise; the lookahead picks among them.
+  const candidates = [primary]
+  const seen = new Set([primary.join(',')])
+  for (let variant = 0; variant < LOOKAHEAD_CANDIDATES * 2 && candidates.length < LOOKAHEAD_CANDIDATES; variant++) {
+    const noisy = new EdgeList(edges.count)
+    for (let e = 0; e < edges.count; e++) {
+      const weight = edges.w[e]!
+      const low = weight >= w.never ? weight - w.never : -1
+      if (low < 0) noisy.add(edges.u[e]!, edges.v[e]!, weight)
+      else {
+        const keepFactor = variant % 2 === 0 && low >= w.factorBonus ? w.factorBonus : 0
+        noisy.add(edges.u[e]!, edges.v[e]!, w.never + keepFactor + randomInt(random, DEPLETION_STEPS + 1))
+      }
+    }
+    const mate = maxWeightMatching(n, noisy, { maxCardinality: true })
+    const key = mate.join(',')
+    if (seen.has(key)) continue
+    seen.add(key)
+    candidates.push(mate)
+  }
+  if (candidates.length === 1) return primary
+  const attendance = new Float64Array(schedule.members.length)
+  for (const [i, u] of schedule.members.entries()) {
+    const here = u < n ? 1 : 0
+    attendance[i] = (ctx.roundsGrouped[u]! + here + 1) / (ctx.roundsSinceFirst[u]! + 1 + 2)
+  }
+  const { best } = compareByRollouts(ctx, schedule.members, attendance, candidates, random, {
+    rollouts: Number(process.env.ROLL ?? 24),
+    horizon: schedule.members.length
+  })
+  return candidates[best]!
+}
+
+function matchSparse (ctx: MatchContext, random: Random): Int32Array {
+  const n = ctx.n
+  const w = layers(n, false)
+  const edges = new EdgeList(n * (SPARSE_NEW + 2))
+  const present = new Set<number>()
+  const keyOf = (a: number, b: number): number => (a < b ? a * n + b : b * n + a)
+  const addEdge = (a: number, b: number): void => {
+    const key = keyOf(a, b)
+    if (present.has(key) || ctx.blocked(a, b)) return
+    present.add(key)
+    const last = ctx.lastMet(a, b)
+    edges.add(a, b, last === undefined ? w.never : metWeight(ctx.round - last) * w.metUnit)
+  }
+  const addAllFor = (a: number): void => {
+    for (let b = 0; b < n; b++) if (b !== a) addEdge(a, b)
+  }
+
+  for (let a = 0; a < n; a++) {
+    let found = 0
+    for (let attempt = 0; attempt < 8 * SPARSE_NEW && found < SPARSE_NEW; attempt++) {
+      const b = randomInt(random, n)
+      if (b === a || ctx.blocked(a, b) || ctx.lastMet(a, b) !== undefined) continue
+      addEdge(a, b)
+      found++
+    }
+    if (found < SPARSE_NEW) addScarce(a)
+  }
+
+  // Rejection sampling failed: most of a's possible partners are taken by history or blocks. Add every
+  // never-met partner (there are few) and the longest-ago ones.
+  function addScarce (a: number): void {
+    const met: [number, number][] = []
+    for (let b = 0; b < n; b++) {
+      if (b === a || ctx.blocked(a, b)) continue
+      const last = ctx.lastMet(a, b)
+      if (last === undefined) addEdge(a, b)
+      else met.push([b, last])
+    }
+    met.sort((x, y) => x[1] - y[1] || x[0] - y[0])
+    for (const [b] of met.slice(0, SPARSE_MET)) addEdge(a, b)
+  }
+
+  let mate = maxWeightMatching(n, edges, { maxCardinality: true })
+  // The sample may (rarely) lack the edges for a perfect matching; then give every unpaired person all their
+  // edges and solve again.
+  const unpaired: number[] = []
+  for (let a = 0; a < n; a++) if (mate[a]! < 0) unpaired.push(a)
+  if (unpaired.length > n % 2) {
+    for (const a of unpaired) addAllFor(a)
+    mate = maxWeightMatching(n, edges, { maxCardinality: true })
+  }
+  return mate
+}

@@ -1,0 +1,36 @@
+import type { Random } from './random.js'
+
+export interface PastGroup {
+  round: number
+  members: readonly string[]
+}
+
+export interface MatchInput {
+  /** Eligible user ids this round (duplicates are ignored). */
+  people: readonly string[]
+  /** The program's group size, 2..7. */
+  groupSize: number
+  /** Earlier groups of this program, any order. Only groups of rounds before `round` count. */
+  history: readonly PastGroup[]
+  /** Pairs never to be grouped, in either direction. */
+  blocks: readonly (readonly [string, string])[]
+  /** This round's number. */
+  round: number
+  /** Seeded source in [0, 1): the only randomness used. */
+  random: Random
+  /**
+   * Optional: everyone taking part in the program, including those skipping this round (paused, "skip next").
+   * Lets the round-robin schedule keep a seat for absent people from the very first round, which makes
+   * repeat-free rounds more likely when attendance varies. Without it, absent people are known from history.
+   */
+  members?: readonly string[]
+}
+
+export interface MatchResult {
+  /** Groups of groupSize (some one larger to absorb leftovers); ids as given. */
+  groups: string[][]
+  /** People nobody can be grouped with this round (a single eligible person, or blocks leave no group). */
+  alone: string[]
+  /** Pairs inside the groups that have met in an earlier round. */
+  repeats: number
+}

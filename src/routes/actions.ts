@@ -1,0 +1,104 @@
+// POST /actions: Mattermost's callback when someone clicks a follow-up button. Mattermost does not sign it, so
+// the button's context carries an HMAC; the post and the clicker are checked against the database as well.
+// Mattermost shows our answer only from a 200: refusals are a 200 with ephemeral_text, and change nothing.
+import type { FastifyPluginAsync } from 'fastify'
+import type { Clock } from '../clock.js'
+import type { FollowupsStore } from '../store/followups.js'
+import { verifyContext, followupButtons } from '../core/buttons.js'
+import { groupOutcome, isSettled } from '../core/outcomes.js'
+import { followupMessage, reminderMessage, answerLines } from '../core/messages.js'
+import { nextSlot } from '../core/schedule.js'
+import { HOUR_MS } from '../core/durations.js'
+
+export interface ActionsOptions {
+  followups: FollowupsStore
+  clock: Clock
+  /** Undefined when Mattermost is not configured. */
+  actionsKey: string | undefined
+  publicUrl: string | undefined
+}
+
+/** A reminder goes out halfway to the next round, if that leaves it a meaningful gap. */
+export function reminderTime (now: Date, next: Date | null): Date | null {
+  if (next === null) return null
+  const gap = next.getTime() - now.getTime()
+  if (gap < 4 * HOUR_MS) return null
+  return new Date(now.getTime() + gap / 2)
+}
+
+const REFUSED = {
+  forged: "This button isn't one of mine, so I ignored it.",
+  gone: 'This coffee round no longer exists, so I ignored the click.',
+  wrongPost: "This button doesn't belong to this conversation, so I ignored it.",
+  notMember: 'Only the people in this group can answer for it.'
+} as const
+
+export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl }) => {
+  app.post('/actions', {
+    schema: {
+      summary: "Mattermost's button callback for the follow-up ('did you meet?') buttons",
+      body: {
+        type: 'object',
+        required: ['user_id', 'post_id', 'context'],
+        properties: {
+          user_id: { type: 'string', minLength: 1, maxLength: 64 },
+          user_name: { type: 'string' },
+          channel_id: { type: 'string' },
+          post_id: { type: 'string', minLength: 1, maxLength: 64 },
+          team_id: { type: 'string' },
+          trigger_id: { type: 'string' },
+          type: { type: 'string' },
+          context: { type: 'object' }
+        }
+      }
+    }
+  }, async (request) => {
+    const body = request.body as { user_id: string, post_id: string, context: Record<string, unknown> }
+    if (actionsKey === undefined) return { ephemeral_text: 'Coffee is not connected to Mattermost yet, so I could not record that.' }
+    const verified = verifyContext(actionsKey, body.context)
+    if (verified === null) {
+      request.log.warn({ userId: body.user_id, postId: body.post_id }, 'button click with a forged or tampered context')
+      return { ephemeral_text: REFUSED.forged }
+    }
+    const group = await followups.group(verified.group)
+    if (group === null) return { ephemeral_text: REFUSED.gone }
+    const post = group.deliveries.find((d) => d.postId === body.post_id)
+    if (post === undefined) {
+      request.log.warn({ userId: body.user_id, postId: body.post_id, group: group.id }, 'button context replayed against another post')
+      return { ephemeral_text: REFUSED.wrongPost }
+    }
+    const member = group.members.find((m) => m.participant.userId === body.user_id)
+    if (member === undefined) return { ephemeral_text: REFUSED.notMember }
+
+    const now = clock.now()
+    const previous = group.outcomes.find((o) => o.userId === body.user_id)?.answer
+    // A second click on the same answer changes nothing (not even when it was given).
+    if (previous !== verified.answer) await followups.recordAnswer(group.id, member.participant.id, body.user_id, verified.answer, now)
+    if (verified.answer === 'not_yet') {
+      const { program } = group.round
+      const at = reminderTime(now, nextSlot({ cadenceDays: program.cadenceDays, lastSlot: group.round.startedAt }))
+      if (at !== null) await followups.ensureReminder(group.id, group.roundId, at, now)
+    }
+
+    // The post shows every answer so far; its buttons stay until someone says they met or could not make it.
+    const answers = new Map(group.outcomes.map((o) => [o.userId, o.answer]))
+    answers.set(body.user_id, verified.answer)
+    const usernames = new Map(group.members.map((m) => [m.participant.userId, m.participant.username]))
+    const outcome = groupOutcome([...answers.values()])
+    const lines = answerLines([...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })))
+    const members = group.members.map((m) => m.participant.username)
+    const intro = post.kind === 'followup' ? followupMessage(members) : reminderMessage(members)
+    const buttons = isSettled(outcome) || publicUrl === undefined ? [] : [followupButtons(actionsKey, `${publicUrl}/actions`, group.id)]
+    return {
+      update: {
+        message: `${intro}\n\n${lines}`,
+        props: { coffee_delivery: post.dedupeKey, attachments: buttons }
+      },
+      ephemeral_text: verified.answer === 'met'
+        ? 'Thanks! Glad you met. ☕'
+        : verified.answer === 'not_yet'
+          ? "Thanks — I'll send one reminder before the next round."
+          : 'Thanks for letting me know. Maybe next round!'
+    }
+  })
+}

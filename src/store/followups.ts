@@ -1,0 +1,90 @@
+// Follow-ups, answers and reminders, and finding people who stopped answering.
+import type { PrismaClient, OutcomeAnswer } from '../generated/prisma/client.js'
+
+/** How many unanswered rounds in a row pause someone. */
+export const UNANSWERED_ROUNDS_BEFORE_PAUSE = 3
+
+/** Follow-ups more than this late are not worth sending. */
+const FOLLOWUP_HORIZON_MS = 30 * 24 * 60 * 60_000
+
+export function createFollowupsStore (prisma: PrismaClient) {
+  return {
+    /**
+     * Queues the "did you meet?" post for every group whose follow-up time has come (or whose program starts its
+     * next round now: `roundIds`), once its intro went out. Idempotent: the dedupe key makes each follow-up once.
+     */
+    async enqueueFollowups (now: Date, roundIds: readonly number[] = []): Promise<number> {
+      return prisma.$executeRaw`
+        INSERT INTO "Delivery" ("dedupeKey", kind, "roundId", "groupId", "nextAttemptAt", "createdAt")
+        SELECT 'followup:' || g.id, 'followup', g."roundId", g.id, ${now}, ${now}
+        FROM "Group" g
+        JOIN "Round" r ON r.id = g."roundId"
+        JOIN "Delivery" intro ON intro."groupId" = g.id AND intro.kind = 'intro' AND intro.state = 'sent'
+        WHERE ((r."followupAt" <= ${now} AND r."followupAt" > ${new Date(now.getTime() - FOLLOWUP_HORIZON_MS)}) OR r.id = ANY(${[...roundIds]}::int[]))
+          AND NOT EXISTS (SELECT 1 FROM "Delivery" f WHERE f."dedupeKey" = 'followup:' || g.id)
+        ON CONFLICT ("dedupeKey") DO NOTHING`
+    },
+
+    /** Everything a button click is checked against and answered with. */
+    group (groupId: number) {
+      return prisma.group.findUnique({
+        where: { id: groupId },
+        include: {
+          members: { include: { participant: { select: { id: true, userId: true, username: true } } } },
+          deliveries: { where: { kind: { in: ['followup', 'reminder'] } }, select: { kind: true, postId: true, dedupeKey: true } },
+          outcomes: { orderBy: { answeredAt: 'asc' } },
+          round: { include: { program: true } }
+        }
+      })
+    },
+
+    /** Records (or replaces) a member's answer, and counts it as a sign of life. */
+    async recordAnswer (groupId: number, participantId: number, userId: string, answer: OutcomeAnswer, now: Date): Promise<void> {
+      await prisma.$transaction([
+        prisma.outcome.upsert({
+          where: { groupId_userId: { groupId, userId } },
+          create: { groupId, userId, answer, answeredAt: now },
+          update: { answer, answeredAt: now }
+        }),
+        prisma.participant.update({ where: { id: participantId }, data: { lastSeenAt: now } })
+      ])
+    },
+
+    /** One reminder per group, ever. */
+    async ensureReminder (groupId: number, roundId: number, at: Date, now: Date): Promise<boolean> {
+      const { count } = await prisma.delivery.createMany({
+        data: [{ dedupeKey: `reminder:${groupId}`, kind: 'reminder', roundId, groupId, nextAttemptAt: at, createdAt: now }],
+        skipDuplicates: true
+      })
+      return count > 0
+    },
+
+    /**
+     * Active participants whose last UNANSWERED_ROUNDS_BEFORE_PAUSE groups (that were asked "did you meet?") got
+     * no answer from anyone, and who have not used Coffee since the first of those rounds.
+     */
+    async unresponsive (programId: number): Promise<{ id: number, userId: string }[]> {
+      return prisma.$queryRaw<{ id: number, userId: string }[]>`
+        WITH asked AS (
+          SELECT gm."participantId", r."createdAt" AS "roundAt",
+                 EXISTS (SELECT 1 FROM "Outcome" o WHERE o."groupId" = g.id) AS answered,
+                 row_number() OVER (PARTITION BY gm."participantId" ORDER BY r.number DESC) AS recency
+          FROM "GroupMember" gm
+          JOIN "Group" g ON g.id = gm."groupId"
+          JOIN "Round" r ON r.id = g."roundId"
+          WHERE r."programId" = ${programId}
+            AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."groupId" = g.id AND d.kind = 'followup' AND d.state = 'sent')
+        )
+        SELECT p.id, p."userId"
+        FROM "Participant" p
+        JOIN asked a ON a."participantId" = p.id AND a.recency <= ${UNANSWERED_ROUNDS_BEFORE_PAUSE}
+        WHERE p."programId" = ${programId} AND p.status = 'active' AND p."autoPausedAt" IS NULL
+        GROUP BY p.id, p."userId", p."lastSeenAt"
+        HAVING count(*) = ${UNANSWERED_ROUNDS_BEFORE_PAUSE}
+           AND NOT bool_or(a.answered)
+           AND (p."lastSeenAt" IS NULL OR p."lastSeenAt" <= min(a."roundAt"))`
+    }
+  }
+}
+
+export type FollowupsStore = ReturnType<typeof createFollowupsStore>
