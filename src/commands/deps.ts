@@ -1,4 +1,5 @@
 import type { ParticipationStore } from '../store/participation.js'
+import type { StatsStore } from '../store/stats.js'
 
 /** Looking people up in Mattermost; satisfied by the Mattermost gateway. */
 export interface UserDirectory {
@@ -10,6 +11,8 @@ export interface UserDirectory {
 /** What /coffee commands may use. */
 export interface CommandDeps {
   store: ParticipationStore
+  /** Read-only numbers and history, for /coffee stats and /coffee history. */
+  stats: StatsStore
   /** Undefined until MATTERMOST_URL and MATTERMOST_BOT_TOKEN are configured. */
   users: UserDirectory | undefined
 }

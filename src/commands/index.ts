@@ -3,6 +3,7 @@ import { createRegistry, type CommandSpec } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { participationCommands } from './participation.js'
 import { config } from './config.js'
+import { statsCommands } from './stats.js'
 
 export function createCoffeeCommands (extra: readonly CommandSpec<CommandDeps>[] = []) {
   const help: CommandSpec<CommandDeps> = {
@@ -12,7 +13,7 @@ export function createCoffeeCommands (extra: readonly CommandSpec<CommandDeps>[]
     anywhere: true,
     run: async (ctx) => registry.helpText(ctx.command.command || '/coffee')
   }
-  const registry = createRegistry<CommandDeps>([...participationCommands, config, ...extra, help])
+  const registry = createRegistry<CommandDeps>([...participationCommands, ...statsCommands, config, ...extra, help])
   return registry
 }
 

@@ -1,0 +1,103 @@
+// /coffee stats (how coffee is going in the channel) and /coffee history (whom you met), as Markdown tables.
+import type { CommandSpec, CommandContext } from './registry.js'
+import type { CommandDeps } from './deps.js'
+import type { GroupOutcome, OutcomeTotals, HistoryEntry, Person } from '../store/stats.js'
+import { formatDate } from '../core/durations.js'
+
+type Spec = CommandSpec<CommandDeps>
+type Ctx = CommandContext<CommandDeps>
+
+/** Rounds in the trend table: enough to see a direction, short enough to read in a chat. */
+export const TREND_ROUNDS = 8
+/** Groups in /coffee history. */
+export const HISTORY_GROUPS = 10
+
+const NOT_STARTED = 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
+
+function channelLabel (ctx: Ctx): string {
+  return ctx.command.channelName === '' ? 'this channel' : `~${ctx.command.channelName}`
+}
+
+function percent (rate: number): string {
+  return `${Math.round(rate * 100)}%`
+}
+
+/** "40% (2 of 5 groups asked)"; the rate alone would hide how little it may rest on. */
+function metRate (totals: OutcomeTotals): string {
+  if (totals.met_rate === null) return 'not asked yet'
+  return `${percent(totals.met_rate)} (${totals.met} of ${totals.groups} asked)`
+}
+
+function mention (person: Person): string {
+  // A row made before Coffee knew the username cannot be mentioned; say so rather than print an id.
+  return person.username === '' ? 'someone' : `@${person.username}`
+}
+
+const OUTCOME_LABELS: Record<GroupOutcome, string> = {
+  met: '✅ met',
+  cancelled: "❌ couldn't make it",
+  not_yet: '⏳ not yet',
+  no_answer: 'no answer'
+}
+
+function outcomeLabel (entry: HistoryEntry): string {
+  if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
+  return OUTCOME_LABELS[entry.outcome]
+}
+
+export const stats: Spec = {
+  name: 'stats',
+  help: 'How coffee is going in this channel: people, rounds and how many groups met.',
+  audience: 'everyone',
+  async run (ctx) {
+    const program = await ctx.deps.stats.findProgram(ctx.command.channelId)
+    if (program === null) return NOT_STARTED
+    const numbers = await ctx.deps.stats.programStats(program.id, { now: ctx.now, trendRounds: TREND_ROUNDS })
+    const people = `**${numbers.participants}** ${numbers.participants === 1 ? 'person has' : 'people have'} joined so far, **${numbers.active}** active right now`
+    if (numbers.rounds === 0) {
+      return `No rounds yet in ${channelLabel(ctx)}. ${people}. The first round comes at the next scheduled run once two people are in. ☕`
+    }
+    return [
+      `#### ☕ Coffee in ${channelLabel(ctx)}`,
+      '| Participants | Active now | Rounds | Groups | Met |',
+      '|--:|--:|--:|--:|:--|',
+      `| ${numbers.participants} | ${numbers.active} | ${numbers.rounds} | ${numbers.groups} | ${metRate(numbers.outcomes)} |`,
+      '',
+      numbers.trend.length === numbers.rounds ? '**Rounds so far**' : `**The last ${numbers.trend.length} rounds**`,
+      '',
+      '| Round | Date | Groups | Met | Met rate |',
+      '|--:|:--|--:|--:|--:|',
+      ...numbers.trend.map((round) => {
+        const rate = round.outcomes.met_rate === null ? 'not asked yet' : percent(round.outcomes.met_rate)
+        return `| ${round.number} | ${formatDate(round.startedAt)} | ${round.groups} | ${round.outcomes.met} | ${rate} |`
+      }),
+      '',
+      '_Met rate: groups that said they met, out of the groups asked "did you meet?"._'
+    ].join('\n')
+  }
+}
+
+export const history: Spec = {
+  name: 'history',
+  help: 'Whom you met in this channel lately, and how it went.',
+  audience: 'everyone',
+  async run (ctx) {
+    const program = await ctx.deps.stats.findProgram(ctx.command.channelId)
+    if (program === null) return NOT_STARTED
+    const entries = await ctx.deps.stats.history(program.id, ctx.command.userId, HISTORY_GROUPS)
+    if (entries === null) return `No rounds yet for you in ${channelLabel(ctx)}: you have not joined. Type \`/coffee join\` to take part. ☕`
+    if (entries.length === 0) return `No rounds yet for you in ${channelLabel(ctx)}. You'll be introduced to someone in the next round you're in. ☕`
+    return [
+      `#### ☕ Your coffee in ${channelLabel(ctx)}`,
+      '| Round | Date | With | How it went |',
+      '|--:|:--|:--|:--|',
+      ...entries.map((entry) => {
+        const others = entry.others.length === 0 ? '—' : entry.others.map(mention).join(', ')
+        return `| ${entry.roundNumber} | ${formatDate(entry.startedAt)} | ${others} | ${outcomeLabel(entry)} |`
+      }),
+      ...(entries.length === HISTORY_GROUPS ? ['', `_Your last ${HISTORY_GROUPS} groups._`] : [])
+    ].join('\n')
+  }
+}
+
+export const statsCommands: readonly Spec[] = [stats, history]
