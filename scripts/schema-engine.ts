@@ -69,19 +69,22 @@ export async function withSchemaEngine<T> (
  * Prisma's own _prisma_migrations table is ignored, as Prisma ignores it.
  */
 export async function diffDatabaseToSchema (adapter: SqlMigrationAwareDriverAdapterFactory, schema: SchemaFile): Promise<string | null> {
-  return withSchemaEngine(adapter, schema, async (engine) => {
-    const files = [schema]
-    const result = await engine.diff({
-      from: { tag: 'schemaDatasource', files, configDir: PACKAGE_ROOT },
-      to: { tag: 'schemaDatamodel', files },
-      script: true,
-      exitCode: true, // 2 when there are differences
-      filters: { externalTables: [], externalEnums: [] }
-    })
-    if (result.exitCode === 0) return null
-    if (result.exitCode !== 2 || result.stdout === null) throw new Error(`schema engine diff: unexpected result ${JSON.stringify(result)}`)
-    return result.stdout
+  return withSchemaEngine(adapter, schema, (engine) => diffToSchema(engine, schema))
+}
+
+/** diffDatabaseToSchema on an engine from withSchemaEngine, to compare one database with several schemas. */
+export async function diffToSchema (engine: SchemaEngine, schema: SchemaFile): Promise<string | null> {
+  const files = [schema]
+  const result = await engine.diff({
+    from: { tag: 'schemaDatasource', files, configDir: PACKAGE_ROOT },
+    to: { tag: 'schemaDatamodel', files },
+    script: true,
+    exitCode: true, // 2 when there are differences
+    filters: { externalTables: [], externalEnums: [] }
   })
+  if (result.exitCode === 0) return null
+  if (result.exitCode !== 2 || result.stdout === null) throw new Error(`schema engine diff: unexpected result ${JSON.stringify(result)}`)
+  return result.stdout
 }
 
 /** A migrations directory in the shape the engine's migrate commands (applyMigrations, diagnose…) take. */

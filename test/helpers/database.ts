@@ -67,9 +67,13 @@ export interface RawTestDatabase {
   url?: string
 }
 
-/** An empty database without Prisma Client and without migrations, for migrator and schema-engine tests. */
-export async function createRawTestDatabase (t: Test): Promise<RawTestDatabase> {
-  const serverUrl = testServerUrl()
+/**
+ * An empty database without Prisma Client and without migrations, for migrator and schema-engine tests.
+ * pglite: true gives PGlite even with TEST_DATABASE_URL (the schema engine cannot introspect through
+ * @prisma/adapter-pg 7.10: "Column type 'char' could not be deserialized").
+ */
+export async function createRawTestDatabase (t: Test, options: { pglite?: boolean } = {}): Promise<RawTestDatabase> {
+  const serverUrl = options.pglite === true ? undefined : testServerUrl()
   if (serverUrl === undefined) {
     const pglite = await PGlite.create({ loadDataDir: await pgliteSnapshot(false) })
     t.teardown(() => pglite.close())
