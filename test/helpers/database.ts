@@ -38,6 +38,11 @@ export interface TestDatabaseOptions {
   migrate?: boolean
 }
 
+/**
+ * A fresh database, migrated unless migrate: false, closed (and on Postgres dropped WITH (FORCE)) at teardown.
+ * Close any extra connections you open to it (a second openDatabase on url, a pg.Client) in the test body:
+ * teardowns run in the order they were registered, so this one runs before yours.
+ */
 export async function createTestDatabase (t: Test, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const { migrate = true } = options
   const serverUrl = testServerUrl()
