@@ -40,8 +40,8 @@ export interface TestDatabaseOptions {
 
 /**
  * A fresh database, migrated unless migrate: false, closed (and on Postgres dropped WITH (FORCE)) at teardown.
- * Close any extra connections you open to it (a second openDatabase on url, a pg.Client) in the test body:
- * teardowns run in the order they were registered, so this one runs before yours.
+ * Close extra connections you open to it (a second openDatabase on url, a pg.Client) before that: in the test body,
+ * or in a t.teardown registered after this call (tap runs teardowns last in, first out).
  */
 export async function createTestDatabase (t: Test, options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const { migrate = true } = options
