@@ -1,0 +1,94 @@
+// npm run bench:round [-- --people=10000] [-- --only=pglite|postgres]
+//
+// One big round, end to end: 10,000 participants in one channel, POST /rounds (forced) on the real app and database
+// against a zero-latency fake Mattermost in another process — eligibility (POST /users/ids in batches, paged
+// channel members), matching, the committed plan, then 5,000 group channels and intros with bounded concurrency.
+// Then a second round (with the first as history). Baseline, in the same service process: the same Mattermost calls
+// (a group channel and a post per pair) made directly through the gateway with the same concurrency.
+// Targets: the first round in <= 60 s, the service's peak RSS <= 512 MB. Exit 1 when a target is missed.
+import { fork, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const { values: args } = parseArgs({ options: { people: { type: 'string', default: '10000' }, only: { type: 'string' } } })
+const PEOPLE = Number(args.people)
+const TARGET_MS = 60_000
+const TARGET_RSS_MB = 512
+
+function child (script: string, argv: string[]): ChildProcess {
+  return fork(path.join(here, 'round', script), argv, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } })
+}
+
+function message<T> (proc: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: { type: string }) => { if (m.type === type) { cleanup(); resolve(m as T) } }
+    const onExit = (code: number | null) => { cleanup(); reject(new Error(`${type}: child exited with ${code}`)) }
+    const cleanup = () => { proc.off('message', onMessage); proc.off('exit', onExit) }
+    proc.on('message', onMessage)
+    proc.on('exit', onExit)
+  })
+}
+
+async function postgresUrl (): Promise<{ url: string, drop: () => Promise<void> } | undefined> {
+  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const admin = new pg.Client({ connectionString: server })
+  try { await admin.connect() } catch { return undefined }
+  const name = `coffee_bench_${randomBytes(4).toString('hex')}`
+  await admin.query(`CREATE DATABASE ${name}`)
+  const url = new URL(server)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    drop: async () => { await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); await admin.end() }
+  }
+}
+
+interface Done {
+  baselineMs: number
+  maxRssMb: number
+  database: string
+  results: { round: number, ms: number, status: number, summary: { rounds?: { groups: number, eligible: number }[], deliveries?: { sent: number, pending: number, failed: number }, errors?: unknown[] } }[]
+}
+
+async function runOn (kind: 'pglite' | 'postgres'): Promise<boolean> {
+  const database = kind === 'postgres' ? await postgresUrl() : undefined
+  if (kind === 'postgres' && database === undefined) { console.log('postgres: not reachable, skipped'); return true }
+  const mm = child('fake-mattermost.ts', [String(PEOPLE)])
+  try {
+    const ready = await message<{ url: string, token: string }>(mm, 'ready')
+    const service = child('service.ts', [ready.url, ready.token, String(PEOPLE), database?.url ?? ''])
+    const done = await message<Done>(service, 'done')
+    mm.send({ type: 'count' })
+    const count = await message<{ groups: number, posts: number, intros: number }>(mm, 'count')
+    const first = done.results[0]!
+    const expectedGroups = Math.floor(PEOPLE / 2)
+    const introsOk = count.intros === 2 * expectedGroups
+    console.log(`\n${kind} — ${PEOPLE} participants`)
+    console.log('| run | time (s) | vs baseline | groups | sent | pending | failed |')
+    console.log('|:--|--:|--:|--:|--:|--:|--:|')
+    console.log(`| baseline: ${expectedGroups} group channels + posts via the gateway | ${(done.baselineMs / 1000).toFixed(1)} | 1.00 | | | | |`)
+    for (const r of done.results) {
+      const d = r.summary.deliveries
+      console.log(`| round ${r.round} (POST /rounds) | ${(r.ms / 1000).toFixed(1)} | ${(r.ms / done.baselineMs).toFixed(2)} | ${r.summary.rounds?.[0]?.groups ?? 0} | ${d?.sent ?? '?'} | ${d?.pending ?? '?'} | ${d?.failed ?? '?'} |`)
+    }
+    console.log(`peak RSS of the service process: ${done.maxRssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB})`)
+    console.log(`intros in the fake Mattermost: ${count.intros} (expected ${2 * expectedGroups}, each exactly once: ${introsOk ? 'yes' : 'NO'})`)
+    const timeOk = first.ms <= TARGET_MS && first.status === 200
+    const rssOk = done.maxRssMb <= TARGET_RSS_MB
+    console.log(`${timeOk ? 'PASS' : 'FAIL'} first round in ${(first.ms / 1000).toFixed(1)} s (target <= ${TARGET_MS / 1000} s)`)
+    console.log(`${rssOk ? 'PASS' : 'FAIL'} peak RSS ${done.maxRssMb.toFixed(0)} MB (target <= ${TARGET_RSS_MB} MB)`)
+    return timeOk && rssOk && introsOk
+  } finally {
+    mm.send({ type: 'close' })
+    await database?.drop()
+  }
+}
+
+const kinds = args.only === undefined ? ['pglite', 'postgres'] as const : [args.only as 'pglite' | 'postgres']
+let ok = true
+for (const kind of kinds) ok = (await runOn(kind)) && ok
+process.exit(ok ? 0 : 1)

@@ -1,0 +1,53 @@
+// Child process: the service itself (the real app on a real database) starting one big round, and a baseline of
+// the same Mattermost calls made directly through the gateway, with the same concurrency, in the same process.
+import { performance } from 'node:perf_hooks'
+import { buildApp } from '../../src/app.js'
+import { loadConfig } from '../../src/config.js'
+import { openDatabase } from '../../src/db/database.js'
+import { applyMigrations } from '../../src/db/migrate.js'
+import { createGateway } from '../../src/mattermost/gateway.js'
+import { createRandom } from '../../src/core/matching/index.js'
+import { benchUserId, BENCH_CHANNEL_ID, BENCH_TEAM_ID } from './ids.js'
+
+const [url, token, peopleArg, databaseUrl] = process.argv.slice(2)
+const people = Number(peopleArg)
+const quiet = { info () {}, warn () {} }
+const concurrency = 8
+const ADMIN = 'bench-admin-token-0123456789'
+
+const db = await openDatabase({ databaseUrl: databaseUrl === '' ? undefined : databaseUrl, dataDir: ':memory:', log: quiet })
+await applyMigrations(db.sql, { log: quiet })
+const gateway = createGateway({ url: url!, token: token!, timeoutMs: 30_000 })
+
+// Baseline: the Mattermost work of a round and nothing else — a group channel and a post for every pair.
+const baselineStart = performance.now()
+let next = 0
+await Promise.all(Array.from({ length: concurrency }, async () => {
+  while (next < people / 2) {
+    const i = next++
+    const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i), benchUserId('b', 2 * i + 1)])
+    await gateway.createPost({ channelId, message: `baseline ${i}` })
+  }
+}))
+const baselineMs = performance.now() - baselineStart
+
+const program = await db.prisma.program.create({ data: { teamId: BENCH_TEAM_ID, channelId: BENCH_CHANNEL_ID, channelName: 'everyone' } })
+await db.prisma.participant.createMany({
+  data: Array.from({ length: people }, (_, i) => ({ programId: program.id, userId: benchUserId('p', i), username: `person${i}` }))
+})
+const config = loadConfig({ MATTERMOST_URL: url, MATTERMOST_BOT_TOKEN: token, ADMIN_TOKEN: ADMIN, PUBLIC_URL: 'http://coffee.bench', LOG_LEVEL: 'silent', DELIVERY_CONCURRENCY: String(concurrency) })
+const app = await buildApp({ config, db, gateway, random: createRandom(1) })
+
+const results = []
+for (const round of [1, 2]) {
+  const rssBefore = process.memoryUsage().rss
+  const started = performance.now()
+  const response = await app.inject({ method: 'POST', url: '/rounds', headers: { authorization: `Bearer ${ADMIN}` }, payload: { force: true } })
+  const ms = performance.now() - started
+  const body = response.json()
+  results.push({ round, ms, status: response.statusCode, summary: { rounds: body.rounds?.map((r: { groups: number, eligible: number }) => ({ groups: r.groups, eligible: r.eligible })), deliveries: body.deliveries, errors: body.errors }, rssBeforeMb: rssBefore / 1048576 })
+}
+const maxRssMb = process.resourceUsage().maxRSS / 1024
+await app.close()
+await db.close()
+process.send!({ type: 'done', baselineMs, results, maxRssMb, database: db.kind })
