@@ -4,9 +4,15 @@
 // unknown channel is a 403 where the server checks permissions first), group channel size rules and page limits.
 // Tests drive it with state helpers (users, bots, channels, memberships), read what happened (request log, posts per
 // channel), and inject faults (5xx, 429 with Retry-After, latency, connection resets) or turn on the real rate limiter.
+// Message buttons work as in app/post_action.go: a click (HTTP route or click()) posts to the button's integration URL,
+// and the answer's update/ephemeral_text are applied; API responses never show a button's integration (url, context).
 import http from 'node:http'
-import { createHash, randomBytes } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
+import https from 'node:https'
+import net, { type AddressInfo } from 'node:net'
+import os from 'node:os'
+import dns from 'node:dns'
+import zlib from 'node:zlib'
+import { createCipheriv, createDecipheriv, createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 
 const API_ROOT = '/api/v4'
 const PER_PAGE_DEFAULT = 60
@@ -167,6 +173,58 @@ export interface FakeMattermostOptions {
    * Set this to make the fake refuse them with bad_user, for tests that want to catch such attempts.
    */
   rejectDeactivatedGroupMembers?: boolean
+  /**
+   * ServiceSettings.AllowedUntrustedInternalConnections: host names and CIDRs (separated by spaces or commas) that
+   * button integration URLs may reach although they resolve to loopback, private or otherwise reserved addresses, or
+   * to this machine's own. Mattermost's default is '' (all of those refused, the click fails with a 400); the fake
+   * defaults to loopback, 'localhost 127.0.0.0/8 ::1/128', where tests run their integrations. Pass '' for the real
+   * default.
+   */
+  allowedUntrustedInternalConnections?: string
+  /** ServiceSettings.OutgoingIntegrationRequestsTimeout (Mattermost: 30 s), in milliseconds, for button clicks. */
+  outgoingIntegrationRequestsTimeoutMs?: number
+}
+
+/** One call Mattermost made to a button's integration URL, as the integration received it. */
+export interface IntegrationCall {
+  /** The integration URL of the clicked button (server-side only: clients never see it). */
+  url: string
+  postId: string
+  actionId: string
+  /** Who clicked. */
+  userId: string
+  /** The headers sent (lower-case names): JSON content type, no authorization and no signature of any kind. */
+  headers: Record<string, string>
+  /** The body sent, parsed: {user_id, user_name, channel_id, channel_name, team_id, team_domain, post_id, trigger_id, type, data_source, context?}. */
+  body: Record<string, unknown>
+  /** The body's exact text, as Go encodes it (struct fields in order, map keys sorted, <, > and & escaped). */
+  rawBody: string
+  /** The status of the integration's answer; 0 while waiting or when none came. */
+  status: number
+  /** The answer's body as text ('' when none). */
+  responseBody: string
+  /** Why no answer came: refused by AllowedUntrustedInternalConnections, unreachable, timed out. */
+  error: string | undefined
+}
+
+export interface ClickOptions {
+  /** A select menu's chosen value (the server forwards it only for actions of type "select"). */
+  selectedOption?: string
+  /** The action cookie; by default the one on the clicker's ephemeral post of that id, as the web app sends it. */
+  cookie?: string
+}
+
+export interface ClickResult {
+  /** What POST /posts/{post_id}/actions/{action_id} would answer: 200, or the AppError's status. */
+  status: number
+  /** {status: 'OK', trigger_id} (plus goto_location when the integration sent one), or the AppError body. */
+  body: Record<string, unknown>
+  /** The call made to the integration, if the click got that far. */
+  integration: IntegrationCall | undefined
+  /** The ephemeral post the integration's ephemeral_text became, if any. */
+  ephemeral: FakeEphemeralPost | undefined
+  /** The clicked post after the click (server-side view, integrations included), if it exists. */
+  post: FakePost | undefined
 }
 
 export interface UserInput {
@@ -225,9 +283,10 @@ export interface FakeMattermost {
   groupChannel(userIds: readonly string[]): FakeChannel | undefined
   /** All channels of a type. */
   channelsOfType(type: ChannelType): FakeChannel[]
-  /** Posts in a channel, oldest first (deep copies). */
+  /** Posts in a channel, oldest first (deep copies, as stored: buttons keep their integration, which the API never shows). */
   posts(channelId: string): FakePost[]
   post(id: string): FakePost | undefined
+  /** Ephemeral posts, oldest first; their buttons carry the action cookie the web app would send back on a click. */
   ephemeralPosts(): FakeEphemeralPost[]
 
   /** Every request, oldest first (copies). */
@@ -244,6 +303,15 @@ export interface FakeMattermost {
   clearFaults(): void
   /** Turns Mattermost's own rate limiter on (settings) or off (undefined). */
   setRateLimit(settings: RateLimitSettings | undefined): void
+
+  /**
+   * `userId` clicks button `actionId` of post `postId`: exactly what POST /api/v4/posts/{post_id}/actions/{action_id}
+   * does for that user's session (same checks in the same order, same integration call, same AppErrors), minus HTTP.
+   */
+  click(postId: string, actionId: string, userId: string, options?: ClickOptions): Promise<ClickResult>
+  /** Every call made to an integration URL by a click, oldest first (copies). */
+  integrationCalls(): IntegrationCall[]
+  clearIntegrationCalls(): void
 }
 
 const ID_ALPHABET = 'ybndrfg8ejkmcpqxot1uwisza345h769'
@@ -311,13 +379,15 @@ interface Context {
   session: FakeUser
   params: Record<string, string>
   query: URLSearchParams
+  /** The body as text; undefined when it was over the payload limit. */
+  text: string | undefined
   json(name: string): unknown
 }
 
 interface Route {
   method: string
   pattern: RegExp
-  handle(ctx: Context): Reply
+  handle(ctx: Context): Reply | Promise<Reply>
 }
 
 interface ActiveFault {
@@ -358,10 +428,463 @@ function stringArray (value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined
 }
 
+// ---- Go's encoding/json, as Mattermost's model structs read and write JSON ---------------------------------------
+
+/** A JSON value that json.Unmarshal refuses for the Go type it decodes into. */
+class GoJsonError extends Error {}
+
+/** What a JSON null does to a Go value type: nothing (pointers, maps, slices and interfaces become nil instead). */
+const KEEP = Symbol('keep')
+type GoDecode = (value: unknown, path: string) => unknown
+
+function goTypeError (value: unknown, want: string, path: string): GoJsonError {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value
+  return new GoJsonError(`json: cannot unmarshal ${got} into Go ${path === '' ? 'value' : `struct field ${path}`} of type ${want}`)
+}
+
+const goString: GoDecode = (v, p) => {
+  if (v === null) return KEEP
+  if (typeof v !== 'string') throw goTypeError(v, 'string', p)
+  return v
+}
+const goBool: GoDecode = (v, p) => {
+  if (v === null) return KEEP
+  if (typeof v !== 'boolean') throw goTypeError(v, 'bool', p)
+  return v
+}
+const goInt64: GoDecode = (v, p) => {
+  if (v === null) return KEEP
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw goTypeError(v, 'int64', p)
+  return v
+}
+/** interface{}: anything; null is nil. */
+const goAny: GoDecode = (v) => v === null ? undefined : v
+/** A pointer to a struct the fake does not look into (Post.metadata, participants). */
+const goOpaque: GoDecode = (v, p) => {
+  if (v === null) return undefined
+  if (!isRecord(v)) throw goTypeError(v, 'struct', p)
+  return v
+}
+/** model.SlackCompatibleBool: true/false, or those words as strings in any case; its UnmarshalJSON refuses even null. */
+const goSlackBool: GoDecode = (v, p) => {
+  if (typeof v === 'boolean') return v
+  if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true'
+  throw new GoJsonError(`unmarshal: unable to convert ${JSON.stringify(v)} to bool (${p})`)
+}
+/** map[string]interface{} (StringInterface). */
+const goMap: GoDecode = (v, p) => {
+  if (v === null) return undefined
+  if (!isRecord(v)) throw goTypeError(v, 'map[string]interface {}', p)
+  return { ...v }
+}
+function goNilable (inner: GoDecode): GoDecode {
+  return (v, p) => v === null ? undefined : inner(v, p)
+}
+function goSlice (element: GoDecode, zero: unknown): GoDecode {
+  return (v, p) => {
+    if (v === null) return undefined
+    if (!Array.isArray(v)) throw goTypeError(v, 'slice', p)
+    return v.map((item) => {
+      const decoded = element(item, p)
+      return decoded === KEEP ? zero : decoded
+    })
+  }
+}
+/** The value of `field` as Go reads it: the last key naming it, exactly or case-insensitively. */
+function goGet (record: Record<string, unknown>, field: string): unknown {
+  let found: unknown
+  for (const [key, value] of Object.entries(record)) if (key.toLowerCase() === field) found = value
+  return found
+}
+/** A struct (or, with pointer, a pointer to one): known fields by Go's key matching, unknown keys ignored. */
+function goStruct (name: string, fields: Record<string, GoDecode>, pointer: boolean): GoDecode {
+  return (v, p) => {
+    if (v === null) return pointer ? undefined : KEEP
+    if (!isRecord(v)) throw goTypeError(v, `model.${name}`, p)
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(v)) {
+      const field = Object.hasOwn(fields, key) ? key : Object.keys(fields).find((f) => f === key.toLowerCase())
+      const decode = field === undefined ? undefined : fields[field]
+      if (field === undefined || decode === undefined) continue
+      const decoded = decode(value, `${name}.${field}`)
+      if (decoded === KEEP) continue
+      if (decoded === undefined) delete out[field]
+      else out[field] = decoded
+    }
+    return out
+  }
+}
+/** json.Unmarshal into a Go value; throws GoJsonError where Go would return an error. */
+function goDecode<T> (type: GoDecode, value: unknown): T {
+  const decoded = type(value, '')
+  return (decoded === KEEP || decoded === undefined ? {} : decoded) as T
+}
+function goDecodes (type: GoDecode, value: unknown): boolean {
+  try {
+    type(value, '')
+    return true
+  } catch (error) {
+    if (error instanceof GoJsonError) return false
+    throw error
+  }
+}
+
+interface GoIntegration { url?: string, context?: Record<string, unknown> }
+interface GoOption { text?: string, value?: string }
+interface GoAction {
+  id?: string
+  type?: string
+  name?: string
+  disabled?: boolean
+  style?: string
+  data_source?: string
+  options?: (GoOption | undefined)[]
+  default_option?: string
+  integration?: GoIntegration
+  cookie?: string
+}
+interface GoField { title?: string, value?: unknown, short?: boolean }
+interface GoAttachment {
+  id?: number
+  fallback?: string
+  color?: string
+  pretext?: string
+  author_name?: string
+  author_link?: string
+  author_icon?: string
+  title?: string
+  title_link?: string
+  text?: string
+  fields?: (GoField | undefined)[]
+  image_url?: string
+  thumb_url?: string
+  footer?: string
+  footer_icon?: string
+  ts?: unknown
+  actions?: (GoAction | undefined)[]
+}
+interface GoPost { message?: string, props?: Record<string, unknown>, metadata?: Record<string, unknown> }
+interface GoActionResponse { update?: GoPost, ephemeral_text?: string, skip_slack_parsing?: boolean }
+interface GoCookie {
+  type?: string
+  post_id?: string
+  root_post_id?: string
+  channel_id?: string
+  data_source?: string
+  integration?: GoIntegration
+  retain_props?: Record<string, unknown>
+  remove_props?: string[]
+}
+
+const goIntegration = goStruct('PostActionIntegration', { url: goString, context: goMap }, true)
+const goAction = goStruct('PostAction', {
+  id: goString,
+  type: goString,
+  name: goString,
+  disabled: goBool,
+  style: goString,
+  data_source: goString,
+  options: goSlice(goStruct('PostActionOptions', { text: goString, value: goString }, true), undefined),
+  default_option: goString,
+  integration: goIntegration,
+  cookie: goString
+}, true)
+const goAttachment = goStruct('SlackAttachment', {
+  id: goInt64,
+  fallback: goString,
+  color: goString,
+  pretext: goString,
+  author_name: goString,
+  author_link: goString,
+  author_icon: goString,
+  title: goString,
+  title_link: goString,
+  text: goString,
+  fields: goSlice(goStruct('SlackAttachmentField', { title: goString, value: goAny, short: goSlackBool }, true), undefined),
+  image_url: goString,
+  thumb_url: goString,
+  footer: goString,
+  footer_icon: goString,
+  ts: goAny,
+  actions: goSlice(goAction, undefined)
+}, false)
+const goPost = goStruct('Post', {
+  id: goString,
+  create_at: goInt64,
+  update_at: goInt64,
+  edit_at: goInt64,
+  delete_at: goInt64,
+  is_pinned: goBool,
+  user_id: goString,
+  channel_id: goString,
+  root_id: goString,
+  original_id: goString,
+  message: goString,
+  message_source: goString,
+  type: goString,
+  props: goMap,
+  hashtags: goString,
+  filenames: goSlice(goString, ''),
+  file_ids: goSlice(goString, ''),
+  pending_post_id: goString,
+  has_reactions: goBool,
+  remote_id: goNilable(goString),
+  reply_count: goInt64,
+  last_reply_at: goInt64,
+  participants: goSlice(goOpaque, undefined),
+  is_following: goNilable(goBool),
+  metadata: goOpaque
+}, true)
+/** model.PostActionIntegrationResponse: what an integration answers to a click. */
+const goActionResponse = goStruct('PostActionIntegrationResponse', { update: goPost, ephemeral_text: goString, skip_slack_parsing: goBool }, false)
+const goCookie = goStruct('PostActionCookie', {
+  type: goString,
+  post_id: goString,
+  root_post_id: goString,
+  channel_id: goString,
+  data_source: goString,
+  integration: goIntegration,
+  retain_props: goMap,
+  remove_props: goSlice(goString, '')
+}, true)
+
+/** Post.Attachments(): the attachments Go can decode (the others are silently dropped), nil actions and fields removed. */
+function decodeAttachments (props: Record<string, unknown>): GoAttachment[] {
+  const raw = props.attachments
+  if (!Array.isArray(raw)) return []
+  const out: GoAttachment[] = []
+  for (const item of raw) {
+    if (!goDecodes(goAttachment, item)) continue
+    const attachment = goDecode<GoAttachment>(goAttachment, item)
+    if (attachment.fields !== undefined) attachment.fields = attachment.fields.filter((f) => f !== undefined)
+    if (attachment.actions !== undefined) attachment.actions = attachment.actions.filter((a) => a !== undefined)
+    out.push(attachment)
+  }
+  return out
+}
+
+/** Post.GetAction: the first action with exactly this id. */
+function findAction (props: Record<string, unknown>, actionId: string): GoAction | undefined {
+  for (const attachment of decodeAttachments(props)) {
+    for (const action of attachment.actions ?? []) if (action !== undefined && action.id === actionId) return action
+  }
+  return undefined
+}
+
+/** Post.GenerateActionIds (run on every save): actions without an id get one. Done in place on the stored props. */
+function generateActionIds (props: Record<string, unknown>): void {
+  const raw = props.attachments
+  if (!Array.isArray(raw)) return
+  for (const item of raw) {
+    if (!isRecord(item) || !goDecodes(goAttachment, item)) continue
+    const actions = goGet(item, 'actions')
+    if (!Array.isArray(actions)) continue
+    for (const action of actions) {
+      if (!isRecord(action) || (goGet(action, 'id') ?? '') !== '') continue
+      for (const key of Object.keys(action)) if (key.toLowerCase() === 'id') delete action[key]
+      action.id = newId()
+    }
+  }
+}
+
+function marshalIntegration (integration: GoIntegration): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (integration.url !== undefined && integration.url !== '') out.url = integration.url
+  if (integration.context !== undefined && Object.keys(integration.context).length > 0) out.context = integration.context
+  return out
+}
+
+/** A PostAction as Go encodes it (every field omitempty); `integration: false` is StripActionIntegrations. */
+function marshalAction (action: GoAction, integration: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const put = (key: string, value: string | undefined): void => {
+    if (value !== undefined && value !== '') out[key] = value
+  }
+  put('id', action.id)
+  put('type', action.type)
+  put('name', action.name)
+  if (action.disabled === true) out.disabled = true
+  put('style', action.style)
+  put('data_source', action.data_source)
+  if (action.options !== undefined && action.options.length > 0) {
+    out.options = action.options.map((o) => o === undefined ? null : { text: o.text ?? '', value: o.value ?? '' })
+  }
+  put('default_option', action.default_option)
+  if (integration && action.integration !== undefined) out.integration = marshalIntegration(action.integration)
+  put('cookie', action.cookie)
+  return out
+}
+
+/** A SlackAttachment as Go encodes it: every field present (zero values included) but actions, which are omitempty. */
+function marshalAttachment (a: GoAttachment, integration: boolean): Record<string, unknown> {
+  const actions = (a.actions ?? []).flatMap((action) => action === undefined ? [] : [marshalAction(action, integration)])
+  return {
+    id: a.id ?? 0,
+    fallback: a.fallback ?? '',
+    color: a.color ?? '',
+    pretext: a.pretext ?? '',
+    author_name: a.author_name ?? '',
+    author_link: a.author_link ?? '',
+    author_icon: a.author_icon ?? '',
+    title: a.title ?? '',
+    title_link: a.title_link ?? '',
+    text: a.text ?? '',
+    fields: a.fields === undefined ? null : a.fields.map((f) => f === undefined ? null : { title: f.title ?? '', value: f.value ?? null, short: f.short ?? false }),
+    image_url: a.image_url ?? '',
+    thumb_url: a.thumb_url ?? '',
+    footer: a.footer ?? '',
+    footer_icon: a.footer_icon ?? '',
+    ts: a.ts ?? null,
+    ...(actions.length > 0 ? { actions } : {})
+  }
+}
+
+/** Post.AttachmentsEqual (SlackAttachment.Equals ignores an action's style and disabled). */
+function attachmentsEqual (a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const key = (props: Record<string, unknown>): string => goJson(decodeAttachments(props).map((attachment) => ({
+    ...marshalAttachment(attachment, true),
+    actions: (attachment.actions ?? []).flatMap((action) => action === undefined
+      ? []
+      : [{
+          id: action.id ?? '',
+          type: action.type ?? '',
+          name: action.name ?? '',
+          data_source: action.data_source ?? '',
+          default_option: action.default_option ?? '',
+          cookie: action.cookie ?? '',
+          options: (action.options ?? []).map((o) => [o?.text ?? '', o?.value ?? '']),
+          integration: action.integration === undefined ? null : { url: action.integration.url ?? '', context: action.integration.context ?? {} }
+        }])
+  })))
+  return key(a) === key(b)
+}
+
+/** Go's json.Marshal escapes these even inside strings. */
+function goEscape (json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** json.Marshal of maps and slices: map keys sorted (Go encodes maps that way), nil as null. */
+function goJson (value: unknown): string {
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'string') return goEscape(JSON.stringify(value))
+  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value)
+  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`
+  if (isRecord(value)) return `{${Object.keys(value).sort().map((k) => `${goEscape(JSON.stringify(k))}:${goJson(value[k])}`).join(',')}}`
+  return 'null'
+}
+
+/** json.Marshal of a struct: fields in declaration order. */
+function goStructJson (fields: [string, unknown][]): string {
+  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${goJson(v)}`).join(',')}}`
+}
+
+/** model.ParseSlackLinksToMarkdown: <url|text> becomes [text](url). */
+function parseSlackLinks (text: string): string {
+  return text.replace(/<([^<|]+)\|([^>]+)>/g, '[$2]($1)')
+}
+
+// ---- outgoing integration requests (shared/httpservice) ----------------------------------------------------------
+
+/** httpservice's reserved ranges: never reachable from a button unless AllowedUntrustedInternalConnections says so. */
+const RESERVED_CIDRS = [
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '0.0.0.0/8', '169.254.0.0/16', '192.0.0.0/24',
+  '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '192.88.99.0/24', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4',
+  '255.255.255.255/32', '100.64.0.0/10', '::/128', '::1/128', '100::/64', '2001::/23', '2001:2::/48', '2001:db8::/32',
+  '2001::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8', '2002::/16', '64:ff9b::/96', '2001:10::/28', '2001:20::/28'
+]
+const DEFAULT_ALLOWED_UNTRUSTED = 'localhost 127.0.0.0/8 ::1/128'
+const OUTGOING_TIMEOUT_MS = 30_000
+const MAX_REDIRECTS = 10
+const USER_AGENT = 'Mattermost-Bot/1.1'
+const ADDRESS_FORBIDDEN = 'address forbidden, you may need to set AllowedUntrustedInternalConnections to allow an integration access to your internal network'
+/** model.PostActionRetainPropKeys: an update cannot add, change or remove these. */
+const RETAIN_PROP_KEYS = ['from_webhook', 'override_username', 'override_icon_url']
+const ACTION_ID_PATTERN = /^[A-Za-z0-9]+$/
+
+interface CidrList { v4: net.BlockList, v6: net.BlockList }
+
+function cidrList (cidrs: readonly string[]): CidrList {
+  const list = { v4: new net.BlockList(), v6: new net.BlockList() }
+  for (const cidr of cidrs) {
+    const [address = '', bits = ''] = cidr.split('/')
+    const family = net.isIP(address)
+    const prefix = Number(bits)
+    if (family === 0 || !/^\d+$/.test(bits) || prefix > (family === 4 ? 32 : 128)) continue
+    if (family === 4) list.v4.addSubnet(address, prefix, 'ipv4')
+    else list.v6.addSubnet(address, prefix, 'ipv6')
+  }
+  return list
+}
+
+function inCidrs (list: CidrList, ip: string): boolean {
+  return net.isIP(ip) === 4 ? list.v4.check(ip, 'ipv4') : list.v6.check(ip, 'ipv6')
+}
+
+const RESERVED = cidrList(RESERVED_CIDRS)
+
+/** Go compares an IPv4-mapped IPv6 address as the IPv4 one. */
+function plainIp (ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
+  return mapped?.[1] ?? ip.toLowerCase()
+}
+
+/** httpservice.IsOwnIP: an address of one of this machine's interfaces. */
+function isOwnIp (ip: string): boolean {
+  return Object.values(os.networkInterfaces()).some((list) => (list ?? []).some((i) => plainIp(i.address) === ip))
+}
+
+interface IntegrationAnswer { status: number, body: Buffer }
+
+interface RawAnswer { status: number, headers: http.IncomingHttpHeaders, body: Buffer }
+
+function sendOnce (target: URL, address: string, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const secure = target.protocol === 'https:'
+    const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1')
+    const request = (secure ? https : http).request({
+      host: address,
+      port: target.port === '' ? (secure ? 443 : 80) : Number(target.port),
+      method,
+      path: `${target.pathname}${target.search}`,
+      headers: { ...headers, host: target.host },
+      signal,
+      agent: false,
+      ...(secure && net.isIP(hostname) === 0 ? { servername: hostname } : {})
+    }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      response.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end(payload)
+  })
+}
+
+/** Settles with `work`, or rejects once `signal` aborts (even while a DNS lookup cannot be interrupted). */
+function untilAborted<T> (signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(String(signal.reason)))
+    if (signal.aborted) {
+      onAbort()
+      return
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort)).catch(() => {})
+  })
+}
+
 export async function startFakeMattermost (options: FakeMattermostOptions = {}): Promise<FakeMattermost> {
   const now = options.now ?? Date.now
   const developerMode = options.developerMode ?? false
   const maxPayloadBytes = options.maxPayloadBytes ?? MAXIMUM_PAYLOAD_SIZE_BYTES
+  const outgoingTimeoutMs = options.outgoingIntegrationRequestsTimeoutMs ?? OUTGOING_TIMEOUT_MS
+  const allowedEntries = (options.allowedUntrustedInternalConnections ?? DEFAULT_ALLOWED_UNTRUSTED).split(/[\s,]+/).filter((e) => e !== '')
+  const allowedUntrusted = { hosts: new Set(allowedEntries), cidrs: cidrList(allowedEntries) }
+  /** PostActionCookieSecret and AsymmetricSigningKey, new with every server. */
+  const cookieSecret = randomBytes(32)
+  const signingKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey
 
   const users = new Map<string, FakeUser>()
   const tokens = new Map<string, string>()
@@ -379,6 +902,8 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
   const timers = new Set<NodeJS.Timeout>()
   let counter = 0
   let defaultTeamId: string | undefined
+  const integrationLog: IntegrationCall[] = []
+  const inflight = new Set<AbortController>()
 
   // ---- state helpers ----------------------------------------------------------------------------------------------
 
@@ -592,6 +1117,398 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
 
   const postJson = (post: FakePost): FakePost => structuredClone(post)
 
+  // ---- message buttons (app/post_action.go) -------------------------------------------------------------------------
+
+  /** Post.EncodeJSON / PostList.EncodeJSON (StripActionIntegrations): what every API response carries. */
+  function clientPost (post: FakePost): FakePost {
+    const copy = postJson(post)
+    const attachments = copy.props.attachments
+    if (attachments !== undefined && attachments !== null) {
+      // Go re-encodes the attachments it can decode (as its structs) and drops each action's integration.
+      const decoded = decodeAttachments(copy.props)
+      copy.props.attachments = decoded.length === 0 ? null : decoded.map((a) => marshalAttachment(a, false))
+    }
+    return copy
+  }
+
+  /** model.encryptPostActionCookie: AES-256-GCM under PostActionCookieSecret, nonce first, standard base64. */
+  function encryptCookie (plain: string): string {
+    const nonce = randomBytes(12)
+    const cipher = createCipheriv('aes-256-gcm', cookieSecret, nonce)
+    const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()])
+    return Buffer.concat([nonce, sealed]).toString('base64')
+  }
+
+  function decryptCookie (encoded: string): string {
+    if (encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw new Error('illegal base64 data')
+    const data = Buffer.from(encoded, 'base64')
+    if (data.length < 12) throw new Error('cookie too short')
+    if (data.length < 12 + 16) throw new Error('cipher: message authentication failed')
+    const decipher = createDecipheriv('aes-256-gcm', cookieSecret, data.subarray(0, 12))
+    decipher.setAuthTag(data.subarray(data.length - 16))
+    try {
+      return Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]).toString('utf8')
+    } catch {
+      throw new Error('cipher: message authentication failed')
+    }
+  }
+
+  function retainedProps (props: Record<string, unknown>): { retain: Record<string, unknown>, remove: string[] } {
+    const retain: Record<string, unknown> = {}
+    const remove: string[] = []
+    for (const key of RETAIN_PROP_KEYS) {
+      if (key in props) retain[key] = props[key]
+      else remove.push(key)
+    }
+    return { retain, remove }
+  }
+
+  /**
+   * SendEphemeralPost's GenerateActionIds + AddPostActionCookies: the attachments become Go's encoding of them, and
+   * each action carries an encrypted cookie, the only way a click on a post that is not in the database can work.
+   */
+  function addActionCookies (post: FakePost): void {
+    const attachments = post.props.attachments
+    if (attachments === undefined || attachments === null) return
+    const { retain, remove } = retainedProps(post.props)
+    const decoded = decodeAttachments(post.props)
+    for (const attachment of decoded) {
+      for (const action of attachment.actions ?? []) {
+        if (action === undefined) continue
+        const fields: [string, unknown][] = []
+        if ((action.type ?? '') !== '') fields.push(['type', action.type])
+        fields.push(['post_id', post.id], ['root_post_id', post.root_id === '' ? post.id : post.root_id], ['channel_id', post.channel_id])
+        if ((action.data_source ?? '') !== '') fields.push(['data_source', action.data_source])
+        if (action.integration !== undefined) fields.push(['integration', marshalIntegration(action.integration)])
+        if (Object.keys(retain).length > 0) fields.push(['retain_props', retain])
+        if (remove.length > 0) fields.push(['remove_props', remove])
+        action.cookie = encryptCookie(goStructJson(fields))
+      }
+    }
+    post.props.attachments = decoded.length === 0 ? null : decoded.map((a) => marshalAttachment(a, true))
+  }
+
+  /** SendEphemeralPost: shown to one user, never stored in the channel. */
+  function sendEphemeral (userId: string, fields: { channel_id: string, root_id: string, user_id: string, message: string, props: Record<string, unknown> }): FakeEphemeralPost {
+    const post: FakePost = {
+      id: newId(),
+      create_at: now(),
+      update_at: 0,
+      edit_at: 0,
+      delete_at: 0,
+      is_pinned: false,
+      user_id: fields.user_id,
+      channel_id: fields.channel_id,
+      root_id: fields.root_id,
+      original_id: '',
+      message: fields.message,
+      type: 'system_ephemeral',
+      props: fields.props,
+      hashtags: '',
+      pending_post_id: '',
+      reply_count: 0,
+      last_reply_at: 0,
+      metadata: {}
+    }
+    generateActionIds(post.props)
+    addActionCookies(post)
+    const shown: FakeEphemeralPost = { ...structuredClone(post), to_user_id: userId }
+    ephemerals.push(shown)
+    return structuredClone(shown)
+  }
+
+  /** The web app sends the cookie of an action on an ephemeral post it was shown. */
+  function ephemeralCookie (postId: string, actionId: string, userId: string): string {
+    const shown = ephemerals.find((p) => p.id === postId && p.to_user_id === userId)
+    return shown === undefined ? '' : findAction(shown.props, actionId)?.cookie ?? ''
+  }
+
+  function actionIntegrationError (detailed: string): AppError {
+    return new AppError(400, 'api.post.do_action.action_integration.app_error', 'Action integration error.', detailed)
+  }
+
+  /** The addresses a button's URL may be dialled at (httpservice's dialContextFilter), or why none. */
+  async function dialableAddresses (hostname: string): Promise<string[]> {
+    if (allowedUntrusted.hosts.has(hostname)) return [hostname]
+    const ips = net.isIP(hostname) !== 0
+      ? [hostname]
+      : (await dns.promises.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+    const allowed = ips.filter((address) => {
+      const ip = plainIp(address)
+      return (!inCidrs(RESERVED, ip) && !isOwnIp(ip)) || inCidrs(allowedUntrusted.cidrs, ip)
+    })
+    if (allowed.length === 0) throw new Error(ADDRESS_FORBIDDEN)
+    return allowed
+  }
+
+  /** App.DoActionRequest with Go's http.Client: POST, redirects followed, gzip undone, the deadline over it all. */
+  async function requestIntegration (rawUrl: string, call: IntegrationCall, payload: string, signal: AbortSignal): Promise<IntegrationAnswer> {
+    if (rawUrl.startsWith('/plugins/') || rawUrl.startsWith('plugins/')) {
+      // Routed to a plugin's ServeHTTP; the fake runs no plugins, so it is the 404 of an unknown plugin.
+      return { status: 404, body: Buffer.from('404 page not found\n') }
+    }
+    let url: URL
+    try {
+      url = new URL(rawUrl)
+    } catch {
+      throw new Error('unsupported protocol scheme ""')
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported protocol scheme "${url.protocol.slice(0, -1)}"`)
+    let method = 'POST'
+    let body: Buffer | undefined = Buffer.from(payload)
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+      'accept-encoding': 'gzip',
+      'content-length': String(body.length)
+    }
+    call.headers = { host: url.host, ...headers }
+    for (let redirects = 0; ; redirects++) {
+      const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1')
+      const addresses = await untilAborted(signal, dialableAddresses(hostname))
+      let answer: RawAnswer | undefined
+      let firstError: unknown
+      for (const address of addresses) {
+        try {
+          answer = await sendOnce(url, address, method, headers, body, signal)
+          break
+        } catch (error) {
+          if (signal.aborted) throw new Error(String(signal.reason))
+          firstError ??= error
+          const code = (error as NodeJS.ErrnoException).code
+          if (code !== 'ECONNREFUSED' && code !== 'EHOSTUNREACH' && code !== 'ENETUNREACH' && code !== 'EADDRNOTAVAIL') break
+        }
+      }
+      if (answer === undefined) throw firstError instanceof Error ? firstError : new Error(String(firstError))
+      const location = answer.headers.location
+      if ([301, 302, 303, 307, 308].includes(answer.status) && location !== undefined && location !== '') {
+        if (redirects + 1 >= MAX_REDIRECTS) throw new Error(`stopped after ${MAX_REDIRECTS} redirects`)
+        if (answer.status <= 303 && method !== 'GET' && method !== 'HEAD') {
+          method = 'GET'
+          body = undefined
+          delete headers['content-type']
+          delete headers['content-length']
+        }
+        url = new URL(location, url)
+        continue
+      }
+      let data = answer.body
+      if (answer.headers['content-encoding'] === 'gzip') data = zlib.gunzipSync(data)
+      return { status: answer.status, body: data }
+    }
+  }
+
+  /**
+   * App.DoPostActionWithCookie: the integration call and what its answer does. With a cookie it still prefers the
+   * stored post, and falls back to the cookie's data only when the post is not in the database (ephemeral posts).
+   */
+  async function doPostActionWithCookie (session: FakeUser, postId: string, actionId: string, selectedOption: string, cookie: GoCookie | undefined, trace: { call?: IntegrationCall, ephemeral?: FakeEphemeralPost }): Promise<Reply> {
+    const stored = posts.get(postId)
+    const post = stored !== undefined && stored.delete_at === 0 ? stored : undefined
+    let channel: FakeChannel
+    let integration: GoIntegration
+    let type: string
+    let dataSource: string
+    let retain: Record<string, unknown>
+    let remove: string[]
+    let rootPostId: string
+    if (post === undefined) {
+      if (cookie === undefined) throw new AppError(404, 'app.post.get.app_error', 'Unable to get post.', `id=${postId}`)
+      if (cookie.integration === undefined) throw actionIntegrationError('no Integration in action cookie')
+      if (postId !== cookie.post_id) throw actionIntegrationError("postId doesn't match")
+      channel = getChannelOr404(cookie.channel_id ?? '')
+      integration = cookie.integration
+      type = cookie.type ?? ''
+      dataSource = cookie.data_source ?? ''
+      retain = cookie.retain_props ?? {}
+      remove = cookie.remove_props ?? []
+      rootPostId = cookie.root_post_id ?? ''
+    } else {
+      channel = requireChannel(post.channel_id)
+      const action = findAction(post.props, actionId)
+      if (action?.integration === undefined) {
+        throw new AppError(404, 'api.post.do_action.action_id.app_error', 'Invalid action id.', action === undefined ? 'action=<nil>' : `action=&{Id:${action.id ?? ''}}`)
+      }
+      integration = action.integration
+      type = action.type ?? ''
+      dataSource = action.data_source ?? ''
+      ;({ retain, remove } = retainedProps(post.props))
+      rootPostId = post.root_id === '' ? post.id : post.root_id
+    }
+    const user = users.get(session.id)
+    if (user === undefined) throw new AppError(404, 'app.user.missing_account.const', 'Unable to find the user.', `user_id=${session.id}`)
+    const team = channel.team_id === '' ? undefined : teams.get(channel.team_id)
+
+    let context = integration.context === undefined ? undefined : structuredClone(integration.context)
+    let requestDataSource = ''
+    if (type === 'select' && selectedOption !== '') {
+      context = { ...context, selected_option: selectedOption }
+      requestDataSource = dataSource
+    }
+
+    // PostActionIntegrationRequest.GenerateTriggerId: "clientTriggerId:userId:millis:" signed with ECDSA P-256.
+    const clientTriggerId = newId()
+    const triggerData = `${clientTriggerId}:${session.id}:${now()}:`
+    const signature = sign('sha256', Buffer.from(triggerData), signingKey).toString('base64')
+    const triggerId = Buffer.from(triggerData + signature).toString('base64')
+
+    const fields: [string, unknown][] = [
+      ['user_id', session.id],
+      ['user_name', user.username],
+      ['channel_id', channel.id],
+      ['channel_name', channel.name],
+      ['team_id', channel.team_id],
+      ['team_domain', team?.name ?? ''],
+      ['post_id', postId],
+      ['trigger_id', triggerId],
+      ['type', type],
+      ['data_source', requestDataSource]
+    ]
+    if (context !== undefined && Object.keys(context).length > 0) fields.push(['context', context])
+    const rawBody = goStructJson(fields)
+    const url = integration.url ?? ''
+    const call: IntegrationCall = {
+      url,
+      postId,
+      actionId,
+      userId: session.id,
+      headers: {},
+      body: JSON.parse(rawBody) as Record<string, unknown>,
+      rawBody,
+      status: 0,
+      responseBody: '',
+      error: undefined
+    }
+    integrationLog.push(call)
+    trace.call = call
+
+    const controller = new AbortController()
+    inflight.add(controller)
+    const timer = setTimeout(() => controller.abort('context deadline exceeded'), outgoingTimeoutMs)
+    timers.add(timer)
+    let answer: IntegrationAnswer
+    try {
+      answer = await requestIntegration(url, call, rawBody, controller.signal)
+    } catch (error) {
+      call.error = error instanceof Error ? error.message : String(error)
+      throw actionIntegrationError(`Post ${JSON.stringify(url)}: ${call.error}`)
+    } finally {
+      clearTimeout(timer)
+      timers.delete(timer)
+      inflight.delete(controller)
+    }
+    call.status = answer.status
+    call.responseBody = answer.body.toString('utf8')
+    if (answer.status !== 200) throw actionIntegrationError(`status=${answer.status}`)
+
+    let response: GoActionResponse = {}
+    let gotoLocation = ''
+    if (answer.body.length > 0) {
+      try {
+        const parsed: unknown = JSON.parse(call.responseBody)
+        response = goDecode<GoActionResponse>(goActionResponse, parsed)
+        // Only newer servers know goto_location (and return it); older ones ignore the field.
+        const location = isRecord(parsed) ? goGet(parsed, 'goto_location') : undefined
+        if (typeof location === 'string') gotoLocation = location
+      } catch (error) {
+        throw actionIntegrationError(String(error))
+      }
+    }
+
+    if (response.update !== undefined) {
+      let props = response.update.props
+      if (props === undefined) {
+        props = post?.props
+      } else {
+        for (const [key, value] of Object.entries(retain)) props[key] = value
+        for (const key of remove) delete props[key]
+      }
+      updatePostFromAction(postId, response.update, props)
+    }
+
+    if ((response.ephemeral_text ?? '') !== '') {
+      const text = response.ephemeral_text ?? ''
+      trace.ephemeral = sendEphemeral(session.id, {
+        channel_id: channel.id,
+        root_id: rootPostId,
+        user_id: session.id,
+        message: response.skip_slack_parsing === true ? text : parseSlackLinks(text),
+        props: structuredClone(retain)
+      })
+    }
+
+    return { status: 200, body: { status: 'OK', trigger_id: clientTriggerId, ...(gotoLocation === '' ? {} : { goto_location: gotoLocation }) } }
+  }
+
+  /** App.UpdatePost(update, SafeUpdate false), for an integration's update: only message, props (and metadata) apply. */
+  function updatePostFromAction (postId: string, update: GoPost, props: Record<string, unknown> | undefined): void {
+    const newProps = structuredClone(props ?? {})
+    // Post.SanitizeProps
+    delete newProps.add_channel_member
+    delete newProps.force_notification
+    const old = posts.get(postId)
+    if (old === undefined) throw new AppError(404, 'app.post.get.app_error', 'Unable to get post.', `id=${postId}`)
+    if (old.delete_at !== 0) throw new AppError(400, 'api.post.update_post.permissions_details.app_error', `Already deleted id=${postId}.`)
+    if (old.type.startsWith('system_')) throw new AppError(400, 'api.post.update_post.system_message.app_error', 'Unable to update system message.', `id=${postId}`)
+    const channel = getChannelOr404(old.channel_id)
+    if (channel.delete_at !== 0) throw new AppError(400, 'api.post.update_post.can_not_update_post_in_deleted.error', 'Can not update a post in a deleted channel.')
+    const message = update.message ?? ''
+    generateActionIds(newProps)
+    validatePost({ message, props: newProps })
+    const t = now()
+    let editAt = old.edit_at
+    if (message !== old.message) editAt = t
+    if (editAt === old.edit_at && !attachmentsEqual(old.props, newProps)) editAt = t
+    old.message = message
+    old.props = newProps
+    old.edit_at = editAt
+    old.update_at = t
+    if (update.metadata !== undefined) {
+      const { embeds: _embeds, ...metadata } = update.metadata
+      old.metadata = structuredClone(metadata)
+    }
+  }
+
+  /**
+   * api4 doPostAction for a session: the checks before DoPostActionWithCookie. Without a cookie the clicker needs
+   * read_channel_content through the post (SessionHasPermissionToChannelByPost: channel members, system admins), so an
+   * unknown post is a 403 for everyone but admins; with one, read access to the cookie's channel.
+   */
+  async function doPostAction (session: FakeUser, postId: string, actionId: string, request: { selectedOption: string, cookie: string }, trace: { call?: IntegrationCall, ephemeral?: FakeEphemeralPost }): Promise<Reply> {
+    if (!isValidId(postId)) throw invalidUrlParam('post_id')
+    let cookie: GoCookie | undefined
+    if (request.cookie !== '') {
+      try {
+        cookie = goDecode<GoCookie>(goCookie, JSON.parse(decryptCookie(request.cookie)))
+      } catch (error) {
+        throw actionIntegrationError(String(error))
+      }
+      const channel = getChannelOr404(cookie.channel_id ?? '')
+      if (!canReadChannel(session, channel)) throw permissionError(session.id, 'read_channel_content')
+    } else {
+      const post = posts.get(postId)
+      const allowed = post === undefined ? isAdmin(session) : hasChannelPermission(session, post.channel_id)
+      if (!allowed) throw permissionError(session.id, 'read_channel_content')
+    }
+    return await doPostActionWithCookie(session, postId, actionId, request.selectedOption, cookie, trace)
+  }
+
+  /** DoPostActionRequest: decoding errors are only logged, so a bad body is an empty one; wrong types are ignored. */
+  function actionRequest (text: string | undefined): { selectedOption: string, cookie: string } {
+    let body: unknown
+    try {
+      body = JSON.parse(text ?? '')
+    } catch {
+      body = undefined
+    }
+    const field = (name: string): string => {
+      const value = isRecord(body) ? goGet(body, name) : undefined
+      return typeof value === 'string' ? value : ''
+    }
+    return { selectedOption: field('selected_option'), cookie: field('cookie') }
+  }
+
   // ---- routes -------------------------------------------------------------------------------------------------------
 
   function userParam (ctx: Context): string {
@@ -790,7 +1707,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
           status: 200,
           body: {
             order: slice.map((p) => p.id),
-            posts: Object.fromEntries(slice.map((p) => [p.id, postJson(p)])),
+            posts: Object.fromEntries(slice.map((p) => [p.id, clientPost(p)])),
             next_post_id: '',
             prev_post_id: newestFirst[page * perPage + perPage]?.id ?? '',
             has_next: newestFirst.length > page * perPage + perPage,
@@ -817,10 +1734,11 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         }
         const props = isRecord(input.props) ? structuredClone(input.props) : {}
         if (ctx.session.is_bot) props.from_bot = 'true'
+        generateActionIds(props)
         const message = typeof input.message === 'string' ? input.message : ''
         validatePost({ message, props })
         const post = savePost({ channel_id: channelId, user_id: ctx.session.id, message, props, root_id: rootId })
-        return { status: 201, body: postJson(post) }
+        return { status: 201, body: clientPost(post) }
       }
     },
     {
@@ -832,29 +1750,15 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         if (!isRecord(input.post)) throw invalidBodyParam('post')
         if (!isAdmin(ctx.session)) throw permissionError(ctx.session.id, 'create_post_ephemeral')
         const inner = decodeFields(input.post, 'body', { channel_id: 'string', message: 'string', props: 'object' })
-        const t = now()
-        const post: FakePost = {
-          id: newId(),
-          create_at: t,
-          update_at: t,
-          edit_at: 0,
-          delete_at: 0,
-          is_pinned: false,
-          user_id: ctx.session.id,
+        const post = sendEphemeral(input.user_id, {
           channel_id: typeof inner.channel_id === 'string' ? inner.channel_id : '',
           root_id: '',
-          original_id: '',
+          user_id: ctx.session.id,
           message: typeof inner.message === 'string' ? inner.message : '',
-          type: 'system_ephemeral',
-          props: isRecord(inner.props) ? structuredClone(inner.props) : {},
-          hashtags: '',
-          pending_post_id: '',
-          reply_count: 0,
-          last_reply_at: 0,
-          metadata: {}
-        }
-        ephemerals.push({ ...structuredClone(post), to_user_id: input.user_id })
-        return { status: 201, body: post }
+          props: isRecord(inner.props) ? structuredClone(inner.props) : {}
+        })
+        const { to_user_id: _shownTo, ...shown } = post
+        return { status: 201, body: clientPost(shown) }
       }
     },
     {
@@ -864,7 +1768,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         const post = getPostOr404(postParam(ctx))
         const channel = channels.get(post.channel_id)
         if (channel === undefined || !canReadChannel(ctx.session, channel)) throw permissionError(ctx.session.id, 'read_channel_content')
-        return { status: 200, body: postJson(post) }
+        return { status: 200, body: clientPost(post) }
       }
     },
     {
@@ -878,6 +1782,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         // A PUT is the whole post: props absent means props cleared (UpdatePost with SafeUpdate false).
         const message = typeof input.message === 'string' ? input.message : ''
         const props = isRecord(input.props) ? structuredClone(input.props) : {}
+        generateActionIds(props)
         validatePost({ message, props })
         const t = now()
         original.message = message
@@ -885,7 +1790,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         original.is_pinned = input.is_pinned === true
         original.edit_at = t
         original.update_at = t
-        return { status: 200, body: postJson(original) }
+        return { status: 200, body: clientPost(original) }
       }
     },
     {
@@ -897,6 +1802,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         const original = editablePost(ctx, postId)
         const message = typeof patch.message === 'string' ? patch.message : original.message
         const props = isRecord(patch.props) ? structuredClone(patch.props) : original.props
+        generateActionIds(props)
         validatePost({ message, props })
         const t = now()
         if (message !== original.message) original.edit_at = t
@@ -904,7 +1810,15 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         original.props = props
         if (typeof patch.is_pinned === 'boolean') original.is_pinned = patch.is_pinned
         original.update_at = t
-        return { status: 200, body: postJson(original) }
+        return { status: 200, body: clientPost(original) }
+      }
+    },
+    {
+      // api4 InitAction: both ids alphanumeric, or no route at all (a 404 before any session check).
+      method: 'POST',
+      pattern: /^\/posts\/(?<post_id>[A-Za-z0-9]+)\/actions\/(?<action_id>[A-Za-z0-9]+)$/,
+      async handle (ctx) {
+        return await doPostAction(ctx.session, ctx.params.post_id ?? '', ctx.params.action_id ?? '', actionRequest(ctx.text), {})
       }
     }
   ]
@@ -1062,7 +1976,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
       record.status = 200
       return
     } else {
-      reply = handleApi(req, method, path.slice(API_ROOT.length), url.searchParams, raw, tooLarge, requestId, record)
+      reply = await handleApi(req, method, path.slice(API_ROOT.length), url.searchParams, raw, tooLarge, requestId, record)
       if (fault?.type === 'reset') {
         req.socket.destroy()
         return
@@ -1077,7 +1991,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
     res.end(JSON.stringify(reply.body))
   }
 
-  function handleApi (req: http.IncomingMessage, method: string, apiPath: string, query: URLSearchParams, raw: Buffer, tooLarge: boolean, requestId: string, record: RecordedRequest): Reply {
+  async function handleApi (req: http.IncomingMessage, method: string, apiPath: string, query: URLSearchParams, raw: Buffer, tooLarge: boolean, requestId: string, record: RecordedRequest): Promise<Reply> {
     try {
       let route: Route | undefined
       let params: Record<string, string> = {}
@@ -1097,6 +2011,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         session,
         params,
         query,
+        text: tooLarge ? undefined : raw.toString('utf8'),
         json (name) {
           if (tooLarge) throw invalidBodyParam(name, 'http: request body too large')
           try {
@@ -1106,7 +2021,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
           }
         }
       }
-      return route.handle(ctx)
+      return await route.handle(ctx)
     } catch (error) {
       if (error instanceof AppError) return errorReply(error, requestId)
       return errorReply(new AppError(500, 'fake.bug.app_error', 'The fake Mattermost failed.', String(error)), requestId)
@@ -1139,6 +2054,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
   return {
     url: `http://127.0.0.1:${port}`,
     async close () {
+      for (const controller of inflight) controller.abort('server closed')
       for (const timer of timers) clearTimeout(timer)
       timers.clear()
       server.closeAllConnections()
@@ -1166,7 +2082,9 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
     removeMember,
     addPost (input) {
       requireUser(input.user_id)
-      return postJson(savePost({ channel_id: input.channel_id, user_id: input.user_id, message: input.message ?? '', props: structuredClone(input.props ?? {}), root_id: input.root_id ?? '' }))
+      const props = structuredClone(input.props ?? {})
+      generateActionIds(props)
+      return postJson(savePost({ channel_id: input.channel_id, user_id: input.user_id, message: input.message ?? '', props, root_id: input.root_id ?? '' }))
     },
 
     user: (id) => users.get(id),
@@ -1197,6 +2115,31 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
     setRateLimit (settings) {
       rateLimit = settings
       rateLimitTats.clear()
-    }
+    },
+
+    async click (postId, actionId, userId, options = {}) {
+      const user = requireUser(userId)
+      const trace: { call?: IntegrationCall, ephemeral?: FakeEphemeralPost } = {}
+      let reply: Reply
+      try {
+        if (!ACTION_ID_PATTERN.test(postId) || !ACTION_ID_PATTERN.test(actionId)) throw pageNotFound()
+        if (user.delete_at !== 0) throw new AppError(401, 'api.context.session_expired.app_error', 'Invalid or expired session, please login again.')
+        const cookie = options.cookie ?? ephemeralCookie(postId, actionId, userId)
+        reply = await doPostAction(user, postId, actionId, { selectedOption: options.selectedOption ?? '', cookie }, trace)
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error
+        reply = errorReply(error, newId())
+      }
+      const post = posts.get(postId)
+      return {
+        status: reply.status,
+        body: structuredClone(reply.body) as Record<string, unknown>,
+        integration: trace.call === undefined ? undefined : structuredClone(trace.call),
+        ephemeral: trace.ephemeral,
+        post: post === undefined ? undefined : postJson(post)
+      }
+    },
+    integrationCalls: () => structuredClone(integrationLog),
+    clearIntegrationCalls () { integrationLog.length = 0 }
   }
 }
