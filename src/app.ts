@@ -1,5 +1,5 @@
 // The app factory: everything the service is, built from explicit dependencies. Never reads process.env.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyBaseLogger } from 'fastify'
 import formbody from '@fastify/formbody'
 import type { Config } from './config.js'
 import type { Clock } from './clock.js'
@@ -38,15 +38,17 @@ export interface AppDeps {
   /** Delivery tuning (tests shorten the waits). */
   delivery?: Partial<DeliveryOptions>
   sleep?: (ms: number) => Promise<void>
-  logger?: FastifyServerOptions['logger']
+  /** A pino logger (the server's), or Fastify logger options (tests pass false). */
+  logger?: FastifyBaseLogger | FastifyServerOptions['logger']
 }
 
 /** Mattermost posts at most this much; anything larger is not a slash command or a button click. */
 export const BODY_LIMIT = 1024 * 1024
 
 export async function buildApp ({ config, db, gateway, clock = systemClock, logger = false, random = createRandom(randomInt(2 ** 31)), delivery, sleep }: AppDeps): Promise<FastifyInstance> {
+  const isInstance = typeof logger === 'object' && logger !== null && typeof (logger as FastifyBaseLogger).child === 'function'
   const app = Fastify({
-    logger,
+    ...(isInstance ? { loggerInstance: logger as FastifyBaseLogger } : { logger: logger as FastifyServerOptions['logger'] }),
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     requestTimeout: 60_000,
