@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { slashFields, slashHeaders } from '../test/helpers/slash.js'
+import { BackendCpu } from './lib/backend-cpu.js'
 import { DATABASE_URL_ENV, type ChildMessage, type ParentMessage } from './lib/protocol.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -74,6 +75,8 @@ interface Measurement {
   total: number
   /** CPU time of the server process (Node only, not Postgres) per request, in microseconds. */
   cpuPerRequest: number
+  /** CPU time of the Postgres backends per request, in microseconds, when Postgres runs on this machine. */
+  dbCpuPerRequest?: number
   /** The fixed rate asked for, if any. */
   rate?: number
 }
@@ -177,10 +180,12 @@ async function load ({ title, port, path: urlPath, body, ok, seconds, rate }: Lo
   return { result, wrong }
 }
 
-async function measure (server: Server, database: Kind, scenario: string, spec: Omit<Load, 'title' | 'seconds'>): Promise<Measurement> {
+async function measure (server: Server, backends: BackendCpu | undefined, database: Kind, scenario: string, spec: Omit<Load, 'title' | 'seconds'>): Promise<Measurement> {
   if (WARMUP > 0 && spec.rate === undefined) await load({ ...spec, title: `${scenario} (warm-up)`, seconds: WARMUP })
   const cpuBefore = (await server.ask({ type: 'cpu' }, 'cpu')).micros
+  const dbBefore = await backends?.sample()
   const { result, wrong } = await load({ ...spec, title: scenario, seconds: DURATION })
+  const dbMicros = BackendCpu.between(dbBefore, await backends?.sample())
   const cpuAfter = (await server.ask({ type: 'cpu' }, 'cpu')).micros
   const total = result.requests.total
   const measurement: Measurement = {
@@ -192,15 +197,17 @@ async function measure (server: Server, database: Kind, scenario: string, spec: 
     bad: result.non2xx + wrong + result.errors + result.timeouts,
     total,
     cpuPerRequest: total === 0 ? 0 : (cpuAfter - cpuBefore) / total,
+    ...(dbMicros === undefined || total === 0 ? {} : { dbCpuPerRequest: dbMicros / total }),
     ...(spec.rate === undefined ? {} : { rate: spec.rate })
   }
-  process.stderr.write(`  ${pad(measurement.scenario, 24)} ${fmt(measurement.rps, 0).padStart(7)} req/s   p99 ${fmt(measurement.p99, 1).padStart(6)} ms   server CPU ${fmt(measurement.cpuPerRequest, 0).padStart(5)} µs/req   bad ${measurement.bad}\n`)
+  process.stderr.write(`  ${pad(measurement.scenario, 24)} ${fmt(measurement.rps, 0).padStart(7)} req/s   p99 ${fmt(measurement.p99, 1).padStart(6)} ms   server CPU ${fmt(measurement.cpuPerRequest, 0).padStart(5)} µs/req` +
+    `${measurement.dbCpuPerRequest === undefined ? '' : `   Postgres CPU ${fmt(measurement.dbCpuPerRequest, 0).padStart(5)} µs/req`}   bad ${measurement.bad}\n`)
   return measurement
 }
 
 const slashBody = (text: string, n: number) => slashFields({ text, userId: userId(n), userName: `user${n}` }).toString()
 
-async function benchDatabase (kind: Kind, databaseUrl: string | undefined, tag: string): Promise<Measurement[]> {
+async function benchDatabase (kind: Kind, databaseUrl: string | undefined, tag: string, backends?: BackendCpu): Promise<Measurement[]> {
   process.stderr.write(`\n${kind}: starting the server...\n`)
   const server = Server.start(kind, databaseUrl, tag)
   try {
@@ -208,12 +215,12 @@ async function benchDatabase (kind: Kind, databaseUrl: string | undefined, tag: 
     const out: Measurement[] = []
 
     if (SCENARIOS.has('baseline')) {
-      out.push(await measure(server, kind, 'baseline-insert', {
+      out.push(await measure(server, backends, kind, 'baseline-insert', {
         port: baselinePort, path: '/baseline', body: () => slashBody('join', nextUser++), ok: (b) => b.includes('"ok"')
       }))
     }
     const join = { port: coffeePort, path: '/coffee', body: () => slashBody('join', nextUser++), ok: (b: string) => b.includes("You're in") }
-    if (SCENARIOS.has('join')) out.push(await measure(server, kind, 'coffee-join', join))
+    if (SCENARIOS.has('join')) out.push(await measure(server, backends, kind, 'coffee-join', join))
     else if (SCENARIOS.has('status') || SCENARIOS.has('fixed')) await load({ ...join, title: 'people joining, for status', seconds: Math.max(WARMUP, 1) })
 
     const { userIds } = await server.ask({ type: 'users' }, 'users')
@@ -228,11 +235,11 @@ async function benchDatabase (kind: Kind, databaseUrl: string | undefined, tag: 
       },
       ok: (b: string) => b.includes("You're **in**")
     }
-    if (SCENARIOS.has('status')) out.push(await measure(server, kind, 'coffee-status', status))
+    if (SCENARIOS.has('status')) out.push(await measure(server, backends, kind, 'coffee-status', status))
 
     if (kind === 'postgres' && SCENARIOS.has('fixed')) {
-      out.push(await measure(server, kind, 'coffee-status', { ...status, rate: RATE }))
-      out.push(await measure(server, kind, 'coffee-join', { ...join, rate: RATE }))
+      out.push(await measure(server, backends, kind, 'coffee-status', { ...status, rate: RATE }))
+      out.push(await measure(server, backends, kind, 'coffee-join', { ...join, rate: RATE }))
     }
     return out
   } finally {
@@ -263,7 +270,7 @@ async function admin (url: string, statement: string): Promise<void> {
   }
 }
 
-async function withThrowawayDatabase<T> (tag: string, fn: (url: string) => Promise<T>): Promise<T> {
+async function withThrowawayDatabase<T> (tag: string, fn: (url: string, backends: BackendCpu) => Promise<T>): Promise<T> {
   const server = serverUrl()
   const name = `coffee_bench_${tag}`
   try {
@@ -274,12 +281,14 @@ async function withThrowawayDatabase<T> (tag: string, fn: (url: string) => Promi
   const drop = () => admin(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
   const onSignal = () => { drop().finally(() => process.exit(130)) }
   process.once('SIGINT', onSignal)
+  const backends = await BackendCpu.open(server, name)
   try {
     const url = new URL(server)
     url.pathname = `/${name}`
-    return await fn(url.toString())
+    return await fn(url.toString(), backends)
   } finally {
     process.off('SIGINT', onSignal)
+    await backends.close()
     await drop()
   }
 }
@@ -320,11 +329,12 @@ function checks (results: Measurement[]): Check[] {
 }
 
 function table (results: Measurement[]): string {
-  const header = ['database', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'bad', 'vs baseline', 'server CPU µs/req']
+  const header = ['database', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'bad', 'vs baseline', 'server CPU µs/req', 'Postgres CPU µs/req']
   const rows = results.map((r) => {
     const baseline = results.find((b) => b.database === r.database && b.scenario === 'baseline-insert')
     const ratio = r.rate === undefined && baseline !== undefined && r !== baseline ? fmt(r.rps / baseline.rps, 2) : ''
-    return [r.database, r.scenario, fmt(r.rps, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.bad), ratio, fmt(r.cpuPerRequest, 0)]
+    const db = r.dbCpuPerRequest !== undefined ? fmt(r.dbCpuPerRequest, 0) : r.database === 'pglite' ? 'in server' : 'n/a'
+    return [r.database, r.scenario, fmt(r.rps, 0), fmt(r.p50, 1), fmt(r.p99, 1), String(r.bad), ratio, fmt(r.cpuPerRequest, 0), db]
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)))
   const line = (cells: string[]) => '| ' + cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ') + ' |'
@@ -344,7 +354,7 @@ async function main (): Promise<void> {
   const results: Measurement[] = []
   for (const kind of KINDS) {
     if (kind === 'postgres') {
-      results.push(...await withThrowawayDatabase(tag, (url) => benchDatabase(kind, url, tag)))
+      results.push(...await withThrowawayDatabase(tag, (url, backends) => benchDatabase(kind, url, tag, backends)))
     } else {
       results.push(...await benchDatabase(kind, undefined, tag))
     }
