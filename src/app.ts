@@ -1,6 +1,8 @@
 // The app factory: everything the service is, built from explicit dependencies. Never reads process.env.
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyBaseLogger } from 'fastify'
 import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
 import type { Config } from './config.js'
 import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
@@ -70,6 +72,19 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   })
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
+  // A JSON service: no pages to frame or scripts to run, so the strictest headers cost nothing.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })
+  // Only routes that opt in (config.rateLimit) are limited: /coffee and /actions.
+  await app.register(rateLimit, {
+    global: false,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: `Coffee is getting more requests than it accepts (${context.max} a minute from one address). Try again in ${Math.ceil(context.ttl / 1000)} s.`
+    })
+  })
   // Before every route: the OpenAPI document only knows routes added after it.
   await registerOpenApi(app)
 
@@ -78,10 +93,11 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   const commands = createCoffeeCommands()
 
   await app.register(healthRoutes, { prisma: db.prisma, databaseKind: db.kind })
-  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock })
+  const limited = config.rateLimitPerMinute > 0 ? { rateLimit: {} } : {}
+  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited })
   const followups = createFollowupsStore(db.prisma)
   const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
-  await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl })
+  await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited })
   await app.register(apiRoutes, { adminToken: config.adminToken, stats, clock })
   await app.register(roundsRoutes, {
     adminToken: config.adminToken,

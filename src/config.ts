@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: boolean
   /** Parallel Mattermost requests while delivering a round. */
   deliveryConcurrency: number
+  /** Requests per minute per client address on /coffee and /actions; 0 turns the limit off. */
+  rateLimitPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -107,6 +109,8 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
   else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`)
   const trustProxy = bool('TRUST_PROXY')
   const deliveryConcurrency = int('DELIVERY_CONCURRENCY', 8, 1, 64)
+  // Every slash command and click comes from the Mattermost server's address, so the limit is generous.
+  const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 3000, 0, 1_000_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -122,7 +126,8 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
     actionsSecret,
     logLevel,
     trustProxy,
-    deliveryConcurrency
+    deliveryConcurrency,
+    rateLimitPerMinute
   })
 }
 

@@ -16,6 +16,8 @@ export interface ActionsOptions {
   /** Undefined when Mattermost is not configured. */
   actionsKey: string | undefined
   publicUrl: string | undefined
+  /** Route config that opts into the app's per-address rate limit (or nothing). */
+  routeConfig?: Record<string, unknown>
 }
 
 /** A reminder goes out halfway to the next round, if that leaves it a meaningful gap. */
@@ -33,8 +35,9 @@ const REFUSED = {
   notMember: 'Only the people in this group can answer for it.'
 } as const
 
-export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl }) => {
+export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl, routeConfig = {} }) => {
   app.post('/actions', {
+    config: routeConfig,
     schema: {
       summary: "Mattermost's button callback for the follow-up ('did you meet?') buttons",
       body: {

@@ -12,9 +12,11 @@ export interface SlashOptions {
   commands: CoffeeCommands
   deps: CommandDeps
   clock: Clock
+  /** Route config that opts into the app's per-address rate limit (or nothing). */
+  routeConfig?: Record<string, unknown>
 }
 
-export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slashTokens, commands, deps, clock }) => {
+export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {} }) => {
   async function handle (request: FastifyRequest, reply: FastifyReply) {
     const source = request.method === 'GET' ? request.query : request.body
     const fields = (source !== null && typeof source === 'object' ? source : {}) as Record<string, unknown>
@@ -52,6 +54,16 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     }
   }
 
-  app.post('/coffee', handle)
-  app.get('/coffee', handle)
+  const schema = {
+    summary: "Mattermost's /coffee slash command (form fields as Mattermost sends them; GET carries them in the query)",
+    response: {
+      200: {
+        description: 'A CommandResponse: what the person sees (ephemeral unless said otherwise)',
+        type: 'object',
+        properties: { response_type: { type: 'string', enum: ['ephemeral', 'in_channel'] }, text: { type: 'string' } }
+      }
+    }
+  }
+  app.post('/coffee', { schema, config: routeConfig }, handle)
+  app.get('/coffee', { schema, config: routeConfig }, handle)
 }
