@@ -74,15 +74,23 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
   // A JSON service: no pages to frame or scripts to run, so the strictest headers cost nothing.
   await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })
-  // Only routes that opt in (config.rateLimit) are limited: /coffee and /actions.
+  // Only routes that opt in (config.rateLimit) are limited: /coffee and /actions. Every slash command and click
+  // comes from the Mattermost server's address, so the budget is per person (the user_id Mattermost names),
+  // and per address only for requests that name nobody. Counted once the body is parsed.
   await app.register(rateLimit, {
     global: false,
+    hook: 'preValidation',
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const fields = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null | undefined
+      const user = fields?.user_id
+      return typeof user === 'string' && user !== '' ? `user:${user.slice(0, 64)}` : `address:${request.ip}`
+    },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       error: 'Too Many Requests',
-      message: `Coffee is getting more requests than it accepts (${context.max} a minute from one address). Try again in ${Math.ceil(context.ttl / 1000)} s.`
+      message: `Slow down: Coffee accepts ${context.max} requests a minute from one person. Try again in ${Math.ceil(context.ttl / 1000)} s.`
     })
   })
   // Before every route: the OpenAPI document only knows routes added after it.

@@ -32,7 +32,7 @@ export interface Config {
   trustProxy: boolean
   /** Parallel Mattermost requests while delivering a round. */
   deliveryConcurrency: number
-  /** Requests per minute per client address on /coffee and /actions; 0 turns the limit off. */
+  /** Requests per minute per person (per address when no person is named) on /coffee and /actions; 0: no limit. */
   rateLimitPerMinute: number
 }
 
@@ -109,8 +109,7 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
   else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevelRaw}")`)
   const trustProxy = bool('TRUST_PROXY')
   const deliveryConcurrency = int('DELIVERY_CONCURRENCY', 8, 1, 64)
-  // Every slash command and click comes from the Mattermost server's address, so the limit is generous.
-  const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 3000, 0, 1_000_000)
+  const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
