@@ -4,26 +4,28 @@ import type { CommandDeps } from './deps.js'
 import { participationState } from '../core/participation.js'
 import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../core/durations.js'
 import { nextSlot } from '../core/schedule.js'
+import type { Program, Participant } from '../store/participation.js'
 
 type Spec = CommandSpec<CommandDeps>
 type Ctx = CommandContext<CommandDeps>
 
 /** The channel's program and the caller's row (either may not exist yet). */
-async function load (ctx: Ctx) {
-  const { store } = ctx.deps
-  const program = await store.findProgram(ctx.command.channelId)
-  const participant = program === null ? null : await store.findParticipant(program.id, ctx.command.userId)
-  return { program, participant }
+function load (ctx: Ctx) {
+  return ctx.deps.store.membership(ctx.command.channelId, ctx.command.userId)
 }
 
-async function ensure (ctx: Ctx) {
+/** As load, creating the channel's program on first use. */
+async function ensure (ctx: Ctx): Promise<{ program: Program, participant: Participant | null }> {
   const { command } = ctx
+  const found = await load(ctx)
+  if (found.program !== null) return { program: found.program, participant: found.participant }
   const program = await ctx.deps.store.ensureProgram({ teamId: command.teamId, channelId: command.channelId, channelName: command.channelName })
-  const participant = await ctx.deps.store.findParticipant(program.id, command.userId)
-  return { program, participant }
+  return { program, participant: null }
 }
 
+/** Fields every write of the caller's row carries: their current username and this visit. */
 function touch (ctx: Ctx) {
+  ctx.activity.recorded = true
   return { username: ctx.command.userName, lastSeenAt: ctx.now }
 }
 
@@ -42,7 +44,7 @@ export const join: Spec = {
         ? "You're already in. ☕ You'll be introduced to someone in the next round."
         : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
     }
-    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, {
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, {
       ...touch(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
     })
     const welcome = program.mode === 'channel' && participant === null
@@ -60,7 +62,7 @@ export const leave: Spec = {
   async run (ctx) {
     const { program, participant } = await load(ctx)
     if (program === null || !participationState(program, participant, ctx.now).joined) return 'You are not taking part in coffee in this channel, so there is nothing to leave.'
-    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), status: 'left', leftAt: ctx.now, skipNext: false })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), status: 'left', leftAt: ctx.now, skipNext: false })
     return "You've left coffee in this channel. No more introductions here; you can come back any time with `/coffee join`."
   }
 }
@@ -73,7 +75,7 @@ export const skip: Spec = {
     const { program, participant } = await load(ctx)
     if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
     if (participant?.skipNext === true) return "You're already skipping the next round. Changed your mind? `/coffee resume`."
-    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), skipNext: true })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), skipNext: true })
     return "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
   }
 }
@@ -88,7 +90,7 @@ export const pause: Spec = {
     if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
     const end = parsePauseEnd(ctx.args, ctx.now)
     if (!end.ok) return end.error
-    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), pausedUntil: end.value })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), pausedUntil: end.value })
     return `Enjoy the break! You're paused until **${formatDate(end.value)}**, then you're back automatically. \`/coffee resume\` ends it early.`
   }
 }
@@ -104,7 +106,7 @@ export const resume: Spec = {
     const state = participationState(program, participant, ctx.now)
     if (!state.joined) return NOT_IN
     if (state.eligible) return "You're not paused or skipping, so you're already in for the next round. ☕"
-    await ctx.deps.store.upsertParticipant(program.id, ctx.command.userId, { ...touch(ctx), skipNext: false, pausedUntil: null, autoPausedAt: null })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), skipNext: false, pausedUntil: null, autoPausedAt: null })
     return "Welcome back! You're in for the next round. ☕"
   }
 }
@@ -115,8 +117,10 @@ export const status: Spec = {
   help: 'Your coffee in this channel, and when the next round is.',
   audience: 'everyone',
   async run (ctx) {
-    const { program, participant } = await load(ctx)
-    if (program === null) return 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
+    const view = await ctx.deps.store.statusView(ctx.command.channelId, ctx.command.userId, ctx.now)
+    ctx.activity.recorded = true
+    if (view === null) return 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
+    const { program, participant, round, group } = view
     const state = participationState(program, participant, ctx.now)
     const lines: string[] = []
     if (!state.joined) lines.push('You are **not taking part** in this channel. `/coffee join` to join.')
@@ -124,16 +128,12 @@ export const status: Spec = {
     else if (state.pausedUntil !== null) lines.push(`You're **paused** until ${formatDate(state.pausedUntil)}.${state.skipping ? ' After that you will also skip one round.' : ''}`)
     else if (state.skipping) lines.push("You're **in**, and sitting out the next round.")
     else lines.push("You're **in** for the next round. ☕")
-    const latest = await ctx.deps.store.latestRound(program.id)
-    const slot = nextSlot({ cadenceDays: program.cadenceDays, lastSlot: latest?.startedAt ?? null })
+    const slot = nextSlot({ cadenceDays: program.cadenceDays, lastSlot: round?.startedAt ?? null })
     const when = slot === null || slot.getTime() <= ctx.now.getTime() ? 'as soon as two people are in' : formatDateTime(slot)
     lines.push(`Rounds run ${describeCadence(program.cadenceDays)} in groups of ${program.groupSize}. ${program.paused ? 'Coffee is **paused** in this channel by an admin.' : `Next round: ${when}.`}`)
-    if (latest !== null && participant !== null) {
-      const group = await ctx.deps.store.groupOf(latest.id, participant.id)
-      if (group !== null) {
-        const others = group.filter((name) => name !== participant.username)
-        lines.push(`Your group in round ${latest.number}: ${others.map((name) => `@${name}`).join(', ')}.`)
-      }
+    if (round !== null && participant !== null && group !== null) {
+      const others = group.filter((name) => name !== participant.username)
+      lines.push(`Your group in round ${round.number}: ${others.map((name) => `@${name}`).join(', ')}.`)
     }
     return lines.map((line) => `- ${line}`).join('\n')
   }

@@ -45,8 +45,10 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     const log = request.log.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
     try {
       const now = clock.now()
-      const response = toResponse(await spec.run({ command, args, now, deps, log }))
-      await deps.store.touch(command.channelId, command.userId, now)
+      const activity = { recorded: false }
+      const response = toResponse(await spec.run({ command, args, now, deps, log, activity }))
+      // Any use of /coffee is a sign of life (it keeps Coffee from pausing someone for not answering).
+      if (!activity.recorded) await deps.store.touch(command.channelId, command.userId, now)
       return response
     } catch (error) {
       log.error({ err: error }, 'slash command failed')
