@@ -55,7 +55,9 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
     trustProxy: config.trustProxy,
     requestTimeout: 60_000,
     connectionTimeout: 60_000,
-    return503OnClosing: true
+    return503OnClosing: true,
+    // Options arrive as JSON or as query strings: some schemas accept a boolean or its spelling ("true").
+    ajv: { customOptions: { allowUnionTypes: true } }
   })
 
   app.setErrorHandler((error: Error & { statusCode?: number, code?: string }, request, reply) => {
