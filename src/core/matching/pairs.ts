@@ -11,7 +11,6 @@
 import { EdgeList, maxWeightMatching } from './blossom.js'
 import type { MatchContext } from './context.js'
 import { randomInt, type Random } from './random.js'
-import { compareByRollouts } from './lookahead.js'
 import { circleSchedule } from './schedule.js'
 import { MET_WEIGHT_MAX, metWeight } from './scoring.js'
 
@@ -23,8 +22,6 @@ const SPARSE_NEW = 6
 const SPARSE_MET = 6
 /** Granularity of the depletion bonus. */
 const DEPLETION_STEPS = 100
-const LOOKAHEAD_UP_TO = 64
-const LOOKAHEAD_CANDIDATES = Number(process.env.CANDS ?? 10)
 
 interface Layers {
   readonly never: number
@@ -71,7 +68,7 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
   // This round's factor: the one offering the most new pairs among the people here (ties at random).
   let chosen = -1
   let ties = 0
-  for (let f = 0; f < (process.env.NO_SCHED ? 0 : factors); f++) {
+  for (let f = 0; f < factors; f++) {
     const u = usable[f]!
     if (u === 0) continue
     if (chosen < 0 || u > usable[chosen]!) {
@@ -83,11 +80,6 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
   }
 
   const w = layers(n, true)
-  const deg = new Int32Array(n)
-  for (let a = 0; a < n; a++) {
-    for (let b = 0; b < ctx.universe.length; b++) if (b !== a && !(b < n && ctx.blocked(a, b)) && ctx.lastMet(a, b) === undefined) deg[a]!++
-  }
-  const H = process.env.H
   const edges = new EdgeList(n * (n - 1) / 2)
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
@@ -101,50 +93,12 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
       let weight = w.never
       if (f >= 0) {
         if (f === chosen) weight += w.factorBonus
-        if (H === 'H1') weight += Math.round(DEPLETION_STEPS * (1 - 1 / (deg[a]! * deg[b]!)))
-        else if (H === 'H2') weight += Math.round(DEPLETION_STEPS / (deg[a]! * deg[b]!))
-        else if (H === 'H3') weight += Math.round(DEPLETION_STEPS * Math.abs(deg[a]! - deg[b]!) / n)
-        else if (H === 'H4') weight += Math.round(DEPLETION_STEPS * (1 - Math.abs(deg[a]! - deg[b]!) / n))
-        else if (!process.env.NO_DEPL) weight += Math.floor(DEPLETION_STEPS * Math.min(1, used[f]! / schedule.factorSize))
+        weight += Math.floor(DEPLETION_STEPS * Math.min(1, used[f]! / schedule.factorSize))
       }
       edges.add(a, b, weight)
     }
   }
-  const primary = maxWeightMatching(n, edges, { maxCardinality: true })
-  if (process.env.NO_LOOK || schedule.members.length > LOOKAHEAD_UP_TO) return primary
-
-  // Alternatives that are exactly as good for this round (same layers 1-3), differing only in the low layers,
-  // which are replaced by noise; the lookahead picks among them.
-  const candidates = [primary]
-  const seen = new Set([primary.join(',')])
-  for (let variant = 0; variant < LOOKAHEAD_CANDIDATES * 2 && candidates.length < LOOKAHEAD_CANDIDATES; variant++) {
-    const noisy = new EdgeList(edges.count)
-    for (let e = 0; e < edges.count; e++) {
-      const weight = edges.w[e]!
-      const low = weight >= w.never ? weight - w.never : -1
-      if (low < 0) noisy.add(edges.u[e]!, edges.v[e]!, weight)
-      else {
-        const keepFactor = variant % 2 === 0 && low >= w.factorBonus ? w.factorBonus : 0
-        noisy.add(edges.u[e]!, edges.v[e]!, w.never + keepFactor + randomInt(random, DEPLETION_STEPS + 1))
-      }
-    }
-    const mate = maxWeightMatching(n, noisy, { maxCardinality: true })
-    const key = mate.join(',')
-    if (seen.has(key)) continue
-    seen.add(key)
-    candidates.push(mate)
-  }
-  if (candidates.length === 1) return primary
-  const attendance = new Float64Array(schedule.members.length)
-  for (const [i, u] of schedule.members.entries()) {
-    const here = u < n ? 1 : 0
-    attendance[i] = (ctx.roundsGrouped[u]! + here + 1) / (ctx.roundsSinceFirst[u]! + 1 + 2)
-  }
-  const { best } = compareByRollouts(ctx, schedule.members, attendance, candidates, random, {
-    rollouts: Number(process.env.ROLL ?? 24),
-    horizon: schedule.members.length
-  })
-  return candidates[best]!
+  return maxWeightMatching(n, edges, { maxCardinality: true })
 }
 
 function matchSparse (ctx: MatchContext, random: Random): Int32Array {
