@@ -58,6 +58,8 @@ export interface MatchingOptions {
    * matching of any size). The matcher wants this: placing everyone matters more than who meets whom.
    */
   maxCardinality?: boolean
+  /** Start from a maximum-cardinality matching of the heaviest edges (default true; false is for tests). */
+  warmStart?: boolean
 }
 
 /**
@@ -407,7 +409,7 @@ export function maxWeightMatching (vertexCount: number, edges: EdgeList, options
   // Warm start: with every vertex dual at maxWeight exactly the maximum-weight edges are tight, and any
   // matching of tight edges satisfies the invariants the stages maintain. A maximum-cardinality matching of
   // that subgraph is cheap to find and often already optimal; each edge it provides saves a whole stage.
-  if (maxWeight > 0) {
+  if (maxWeight > 0 && options.warmStart !== false) {
     const tightStart = new Int32Array(n + 1)
     for (let k = 0; k < m; k++) {
       if (ew[k] === maxWeight) {
