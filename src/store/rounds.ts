@@ -31,6 +31,12 @@ export interface NewRound {
   autoPaused: { id: number, userId: string }[]
 }
 
+function chunks<T> (items: readonly T[], size = 1000): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
 /** Kinds sent in this order within a batch: a follow-up goes out before the next intro. */
 const KIND_ORDER = "CASE kind WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END"
 
@@ -106,22 +112,20 @@ export function createRoundsStore (prisma: PrismaClient) {
             createdAt: plan.now
           }
         })
-        const groups = plan.groups.length === 0
-          ? []
-          : await tx.group.createManyAndReturn({
-            data: plan.groups.map((g, index) => ({ roundId: round.id, index, icebreaker: g.icebreaker })),
-            select: { id: true, index: true }
-          })
+        // In chunks: one statement for 10,000 rows costs Prisma far more memory than ten of 1,000.
+        const groups: { id: number, index: number }[] = []
+        for (const part of chunks(plan.groups.map((g, index) => ({ roundId: round.id, index, icebreaker: g.icebreaker })))) {
+          groups.push(...await tx.group.createManyAndReturn({ data: part, select: { id: true, index: true } }))
+        }
         groups.sort((a, b) => a.index - b.index)
-        await tx.groupMember.createMany({
-          data: groups.flatMap((group) => plan.groups[group.index]!.userIds.map((userId) => ({ groupId: group.id, participantId: participantId.get(userId)! })))
-        })
-        await tx.delivery.createMany({
-          data: [
-            ...groups.map((group) => ({ dedupeKey: `intro:${group.id}`, kind: 'intro' as const, roundId: round.id, groupId: group.id, nextAttemptAt: plan.now, createdAt: plan.now })),
-            ...plan.alone.map((userId) => ({ dedupeKey: `alone:${round.id}:${userId}`, kind: 'alone' as const, roundId: round.id, userId, nextAttemptAt: plan.now, createdAt: plan.now }))
-          ]
-        })
+        for (const part of chunks(groups.flatMap((group) => plan.groups[group.index]!.userIds.map((userId) => ({ groupId: group.id, participantId: participantId.get(userId)! }))))) {
+          await tx.groupMember.createMany({ data: part })
+        }
+        const deliveries = [
+          ...groups.map((group) => ({ dedupeKey: `intro:${group.id}`, kind: 'intro' as const, roundId: round.id, groupId: group.id, nextAttemptAt: plan.now, createdAt: plan.now })),
+          ...plan.alone.map((userId) => ({ dedupeKey: `alone:${round.id}:${userId}`, kind: 'alone' as const, roundId: round.id, userId, nextAttemptAt: plan.now, createdAt: plan.now }))
+        ]
+        for (const part of chunks(deliveries)) await tx.delivery.createMany({ data: part })
         if (plan.autoPaused.length > 0) {
           await tx.participant.updateMany({ where: { id: { in: plan.autoPaused.map((p) => p.id) } }, data: { autoPausedAt: plan.now } })
           await tx.delivery.createMany({
