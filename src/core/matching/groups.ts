@@ -15,8 +15,9 @@ export interface SizeBounds {
 /**
  * Group sizes for p people and a target size k: groups of k, with the leftovers spread one per group (k or
  * k + 1). When there are more leftovers than groups (p is small against k, e.g. 7 people in groups of 4) a
- * group of 2k - 1 would be worse than a group one short, so the sizes become k - 1 or k instead. Pairing is the
- * usual case of this rule: pairs plus one trio when p is odd.
+ * single oversized group would be worse than smaller ones, so there are then ceil(p / k) groups of (almost)
+ * equal size, none above k: 7 people in groups of 4 make 4 + 3, 8 in groups of 6 make 4 + 4. Pairing is the
+ * usual case of the first rule: pairs plus one trio when p is odd.
  */
 export function planSizes (p: number, k: number): number[] {
   if (p < 2) return []
@@ -186,6 +187,62 @@ export function improveGroups (grouping: Grouping, bounds: SizeBounds, random: R
         grouping.insert(x, bestMove)
         improved = true
       }
+    }
+    if (!improved) break
+    changed = true
+  }
+  return changed
+}
+
+/**
+ * Three-way rotations: x goes to y's group, y to z's group, z to x's group. Swaps alone get stuck where the
+ * fix needs two groups to change at once — typically the trio of an odd pairing, whose extra person has met
+ * someone in every pair. Tried for conflicted x only, exhaustively up to `exhaustiveUpTo` people.
+ */
+export function rotateGroups (grouping: Grouping, random: Random, options: SearchOptions = {}): boolean {
+  const exhaustiveUpTo = options.exhaustiveUpTo ?? 80
+  const samples = options.samples ?? 24
+  const { groupOf } = grouping
+  const n = groupOf.length
+  const placed: number[] = []
+  for (let x = 0; x < n; x++) if (groupOf[x] !== NO) placed.push(x)
+  const exhaustive = placed.length <= exhaustiveUpTo
+  let changed = false
+  for (let pass = 0; pass < (options.passes ?? 20); pass++) {
+    const conflicted = placed.filter((x) => grouping.memberCost(x) > 0)
+    if (conflicted.length === 0) break
+    shuffleInPlace(conflicted, random)
+    let improved = false
+    for (const x of conflicted) {
+      const cx = grouping.memberCost(x)
+      if (cx <= 0) continue
+      const a = groupOf[x]!
+      const pick = (i: number): number => exhaustive ? placed[i]! : placed[randomInt(random, placed.length)]!
+      const count = exhaustive ? placed.length : samples
+      let found = false
+      for (let i = 0; i < count && !found; i++) {
+        const y = pick(i)
+        const b = groupOf[y]!
+        if (b === a) continue
+        const dx = grouping.costWith(x, b, y) - grouping.memberCost(y) - cx
+        for (let j = 0; j < count; j++) {
+          const z = pick(j)
+          const c = groupOf[z]!
+          if (c === a || c === b) continue
+          const delta = dx + grouping.costWith(y, c, z) - grouping.memberCost(z) + grouping.costWith(z, a, x)
+          if (delta < 0) {
+            grouping.remove(x)
+            grouping.remove(y)
+            grouping.remove(z)
+            grouping.insert(x, b)
+            grouping.insert(y, c)
+            grouping.insert(z, a)
+            found = true
+            break
+          }
+        }
+      }
+      if (found) improved = true
     }
     if (!improved) break
     changed = true

@@ -1,10 +1,10 @@
 import { buildContext, type MatchContext } from './context.js'
 import {
-  evictBlocked, Grouping, improveGroups, placeHomeless, planSizes, rebalance, sizeBounds
+  evictBlocked, Grouping, improveGroups, placeHomeless, planSizes, rebalance, rotateGroups, sizeBounds, type SizeBounds
 } from './groups.js'
-import { matchPairs } from './pairs.js'
+import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
-import { pairCostFunction, type PairCost } from './scoring.js'
+import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
 
 export const MIN_GROUP_SIZE = 2
@@ -48,9 +48,39 @@ export function matchRound (input: MatchInput): MatchResult {
     bounds = sizeBounds(n - alone.length, k)
     alone = alone.concat(rebalance(grouping, bounds))
   }
-  improveGroups(grouping, bounds, random)
+  polish(grouping, bounds, random)
 
+  if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
+    // Anyone alone makes any complete grouping better, whatever its cost.
+    const better = searchTrio(ctx, cost, bounds, random, alone.length > 0 ? Infinity : grouping.totalCost())
+    if (better !== null) return toResult(ctx, input.people, better.grouping, better.alone)
+  }
   return toResult(ctx, input.people, grouping, alone)
+}
+
+// The extra person of an odd pairing decides a lot when history is dense: the ordinary matching may leave out
+// someone who has met a member of every pair. Trying every person as the extra one is cheap for small programs.
+function searchTrio (ctx: MatchContext, cost: PairCost, bounds: SizeBounds, random: Random, toBeat: number): { grouping: Grouping, alone: number[] } | null {
+  let best: { grouping: Grouping, alone: number[] } | null = null
+  let bestCost = toBeat
+  for (const mate of pairingsLeavingOut(ctx)) {
+    const trial = new Grouping(ctx.n, cost)
+    const homeless: number[] = []
+    for (let a = 0; a < ctx.n; a++) {
+      const b = mate[a]!
+      if (b < 0) homeless.push(a)
+      else if (a < b) trial.addGroup([a, b])
+    }
+    const alone = placeHomeless(trial, homeless, bounds)
+    if (alone.length > 0) continue
+    const total = trial.totalCost()
+    if (total < bestCost) {
+      best = { grouping: trial, alone }
+      bestCost = total
+    }
+  }
+  if (best !== null) polish(best.grouping, bounds, random)
+  return best
 }
 
 // Greedy assignment from the most constrained person down, then local search; a few restarts for small
@@ -94,7 +124,7 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
         trial.insert(x, g)
       }
     }
-    improveGroups(trial, bounds, random)
+    polish(trial, bounds, random)
     const total = trial.totalCost()
     if (total < bestCost) {
       bestCost = total
@@ -104,6 +134,15 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
   }
   for (const members of best!) grouping.addGroup(members)
   return evictBlocked(grouping)
+}
+
+// Swaps and moves first (cheap), rotations when those are stuck, until neither helps.
+function polish (grouping: Grouping, bounds: SizeBounds, random: Random): void {
+  if (grouping.groups.length > 0) return
+  for (let round = 0; round < 10; round++) {
+    improveGroups(grouping, bounds, random)
+    if (!rotateGroups(grouping, random)) break
+  }
 }
 
 function toResult (ctx: MatchContext, people: readonly string[], grouping: Grouping, alone: number[]): MatchResult {

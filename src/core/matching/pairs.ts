@@ -86,7 +86,7 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
       if (ctx.blocked(a, b)) continue
       const last = ctx.lastMet(a, b)
       if (last !== undefined) {
-        edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
+        edges.add(a, b, w.never)
         continue
       }
       const f = factorOfPair[a * n + b]!
@@ -153,4 +153,36 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     mate = maxWeightMatching(n, edges, { maxCardinality: true })
   }
   return mate
+}
+
+/** Odd pairings up to this size get the exhaustive trio search when the ordinary one leaves a repeat. */
+export const TRIO_SEARCH_UP_TO = 41
+
+/**
+ * For an odd number of people, the best pairing with the trio chosen deliberately: for every candidate extra
+ * person x, a matching of the others that contains (if at all possible) a pair x can join without a repeat or
+ * block. Returns, for each x, the mate array over all people with x unmatched; the caller places x and keeps
+ * the cheapest result. Used only when the ordinary pairing plus placement left a repeat behind.
+ */
+export function pairingsLeavingOut (ctx: MatchContext): Int32Array[] {
+  const n = ctx.n
+  const slots = Math.floor(n / 2) + 1
+  const clean = slots * (MET_WEIGHT_MAX + 1)
+  const never = slots * (clean + MET_WEIGHT_MAX + 1)
+  const fine = (a: number, b: number): boolean => !ctx.blocked(a, b) && ctx.lastMet(a, b) === undefined
+  const results: Int32Array[] = []
+  for (let x = 0; x < n; x++) {
+    const edges = new EdgeList(n * n / 2)
+    for (let a = 0; a < n; a++) {
+      if (a === x) continue
+      for (let b = a + 1; b < n; b++) {
+        if (b === x || ctx.blocked(a, b)) continue
+        const last = ctx.lastMet(a, b)
+        const bonus = fine(x, a) && fine(x, b) ? clean : 0
+        edges.add(a, b, (last === undefined ? never : metWeight(ctx.round - last)) + bonus)
+      }
+    }
+    results.push(maxWeightMatching(n, edges, { maxCardinality: true }))
+  }
+  return results
 }
