@@ -138,7 +138,6 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
 
 // Swaps and moves first (cheap), rotations when those are stuck, until neither helps.
 function polish (grouping: Grouping, bounds: SizeBounds, random: Random): void {
-  if (grouping.groups.length > 0) return
   for (let round = 0; round < 10; round++) {
     improveGroups(grouping, bounds, random)
     if (!rotateGroups(grouping, random)) break

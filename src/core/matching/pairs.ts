@@ -86,7 +86,7 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
       if (ctx.blocked(a, b)) continue
       const last = ctx.lastMet(a, b)
       if (last !== undefined) {
-        edges.add(a, b, w.never)
+        edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
         continue
       }
       const f = factorOfPair[a * n + b]!
