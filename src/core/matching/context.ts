@@ -2,6 +2,7 @@
 // Building them is the only part that looks at the whole history, so it is written for a year of weekly
 // rounds in a 10⁴-person program (≈ 2.6·10⁵ distinct pairs): numeric keys, no per-pair objects.
 
+import { PairTable } from './pair-table.js'
 import type { MatchInput } from './types.js'
 
 // Pair keys are lo * KEY_BASE + hi; 2^26 ids keeps every key an exact double.
@@ -27,9 +28,6 @@ export interface MatchContext {
   readonly blockCount: Int32Array
   /** Latest round each universe member was grouped in (this round for people). */
   readonly lastSeen: readonly number[]
-  /** Per universe member: distinct earlier rounds they were grouped in, and earlier rounds since they first were. */
-  readonly roundsGrouped: readonly number[]
-  readonly roundsSinceFirst: readonly number[]
   /** Iterates over every pair that met before, with the last round they met. */
   forEachMet (fn: (a: number, b: number, lastRound: number) => void): void
 }
@@ -46,9 +44,9 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
   const universe = ids.slice()
   const round = input.round
 
-  const slotOf = new Map<number, number>()
-  const lastRounds: number[] = []
-  const counts: number[] = []
+  let pairCount = 0
+  for (const group of input.history) pairCount += group.members.length * (group.members.length - 1) / 2
+  const met = new PairTable(pairCount)
   const members: number[] = []
   const lastSeen: number[] = ids.map(() => round)
   for (const id of input.members ?? []) {
@@ -74,50 +72,17 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
       if (!members.includes(index)) members.push(index)
     }
     for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) {
-        const key = pairKey(members[i]!, members[j]!)
-        const slot = slotOf.get(key)
-        if (slot === undefined) {
-          slotOf.set(key, lastRounds.length)
-          lastRounds.push(group.round)
-          counts.push(1)
-        } else {
-          if (group.round > lastRounds[slot]!) lastRounds[slot] = group.round
-          counts[slot]!++
-        }
-      }
+      for (let j = i + 1; j < members.length; j++) met.add(members[i]!, members[j]!, group.round)
     }
   }
-
-  // Attendance, for the lookahead's model of who will be there in future rounds.
-  const roundsGrouped: number[] = universe.map(() => 0)
-  const firstSeen: number[] = universe.map(() => Infinity)
-  const seenIn = new Set<number>()
-  for (const group of input.history) {
-    if (!(group.round < round)) continue
-    seenIn.add(group.round)
-    for (const id of new Set(group.members)) {
-      const index = indexOf.get(id)!
-      roundsGrouped[index]!++
-      if (group.round < firstSeen[index]!) firstSeen[index] = group.round
-    }
-  }
-  const distinctRounds = [...seenIn].sort((x, y) => x - y)
-  const roundsSinceFirst = firstSeen.map((first) => {
-    let count = 0
-    for (let i = distinctRounds.length - 1; i >= 0 && distinctRounds[i]! >= first; i--) count++
-    return count
-  })
 
   const metCount = new Int32Array(n)
-  for (const key of slotOf.keys()) {
-    const lo = Math.floor(key / KEY_BASE)
-    const hi = key - lo * KEY_BASE
-    if (hi < n) {
-      metCount[lo]!++
-      metCount[hi]!++
+  met.forEach((a, b) => {
+    if (a < n && b < n) {
+      metCount[a]!++
+      metCount[b]!++
     }
-  }
+  })
 
   const blockedKeys = new Set<number>()
   const blockCount = new Int32Array(n)
@@ -138,25 +103,12 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     round,
     universe,
     indexOf,
-    lastMet (a, b) {
-      const slot = slotOf.get(pairKey(a, b))
-      return slot === undefined ? undefined : lastRounds[slot]
-    },
-    timesMet (a, b) {
-      const slot = slotOf.get(pairKey(a, b))
-      return slot === undefined ? 0 : counts[slot]!
-    },
+    lastMet: (a, b) => met.lastMet(a, b),
+    timesMet: (a, b) => met.timesMet(a, b),
     blocked: (a, b) => blockedKeys.has(pairKey(a, b)),
     metCount,
     blockCount,
     lastSeen,
-    roundsGrouped,
-    roundsSinceFirst,
-    forEachMet (fn) {
-      for (const [key, slot] of slotOf) {
-        const lo = Math.floor(key / KEY_BASE)
-        fn(lo, key - lo * KEY_BASE, lastRounds[slot]!)
-      }
-    }
+    forEachMet: (fn) => met.forEach(fn)
   }
 }
