@@ -22,6 +22,6 @@ process.on('message', (message: { type: string }) => {
     const intros = groups.reduce((n, c) => n + mm.posts(c.id).filter((p) => String(p.props?.coffee_delivery ?? '').startsWith('intro:')).length, 0)
     process.send!({ type: 'count', groups: groups.length, posts, intros })
   } else if (message.type === 'close') {
-    void mm.close().then(() => process.exit(0))
+    mm.close().then(() => process.exit(0), () => process.exit(1))
   }
 })
