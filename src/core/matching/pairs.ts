@@ -15,7 +15,7 @@ import { circleSchedule } from './schedule.js'
 import { MET_WEIGHT_MAX, metWeight } from './scoring.js'
 
 /** Up to this many people the candidate graph is complete and the round-robin schedule is used. */
-export const DENSE_UP_TO = 500
+export const DENSE_UP_TO = 200
 /** Never-met candidates sampled per person in the sparse graph (random 2-out graphs already have perfect matchings). */
 const SPARSE_NEW = 6
 /** Longest-ago partners added per person whose never-met partners are scarce. */

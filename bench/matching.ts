@@ -1,0 +1,229 @@
+// npm run bench:matching — quality and speed of the matcher against two baselines run on the same rounds:
+//   random: shuffle and pair neighbours (the leftover joins the last pair);
+//   greedy: the original coffeebot — people in random order each take the first unpaired person they have not
+//           met, else the first unpaired person.
+// Scenarios: stable channels of 10, 20 and 40 people over n - 1 rounds; the same with 20 % of the people
+// (chosen at random each round) skipping; 10,000 people with 52 weeks of pair history, timed.
+//
+// Options: --seed=N (scenario seed, default 1), --seeds=N (seeds in the many-seeds summary, default 40).
+// Exits 1 when a target is missed: 0 repeats for the matcher in the stable and skipping scenarios of the chosen
+// seed, and one 10k-person matchRound within 1 s.
+
+import { createRandom, hashString, matchRound, type PastGroup } from '../src/core/matching/index.js'
+
+type Random = () => number
+type Method = 'matcher' | 'greedy' | 'random'
+const METHODS: Method[] = ['matcher', 'greedy', 'random']
+
+const option = (name: string, fallback: number): number => {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
+  const value = arg === undefined ? fallback : Number(arg.slice(name.length + 3))
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer`)
+  return value
+}
+const SEED = option('seed', 1)
+const SEEDS = option('seeds', 40)
+
+function shuffle<T> (items: T[], random: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    const tmp = items[i]!
+    items[i] = items[j]!
+    items[j] = tmp
+  }
+  return items
+}
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`)
+
+/** Who has met whom, kept up to date as rounds are added. */
+class Met {
+  private readonly pairs = new Set<string>()
+  has (a: string, b: string): boolean { return this.pairs.has(pairKey(a, b)) }
+  addGroup (members: readonly string[]): void {
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) this.pairs.add(pairKey(members[i]!, members[j]!))
+    }
+  }
+}
+
+function randomPairs (people: readonly string[], random: Random): string[][] {
+  const order = shuffle([...people], random)
+  const groups: string[][] = []
+  for (let i = 0; i + 1 < order.length; i += 2) groups.push([order[i]!, order[i + 1]!])
+  if (order.length % 2 === 1 && groups.length > 0) groups[groups.length - 1]!.push(order[order.length - 1]!)
+  return groups
+}
+
+function greedyPairs (people: readonly string[], met: Met, random: Random): string[][] {
+  const order = shuffle([...people], random)
+  const paired = new Set<string>()
+  const groups: string[][] = []
+  for (const person of order) {
+    if (paired.has(person)) continue
+    paired.add(person)
+    let partner: string | undefined
+    let fallback: string | undefined
+    for (const other of order) {
+      if (paired.has(other)) continue
+      fallback ??= other
+      if (!met.has(person, other)) {
+        partner = other
+        break
+      }
+    }
+    partner ??= fallback
+    if (partner === undefined) {
+      if (groups.length > 0) groups[groups.length - 1]!.push(person)
+      continue
+    }
+    paired.add(partner)
+    groups.push([person, partner])
+  }
+  return groups
+}
+
+function countRepeats (groups: readonly string[][], met: Met): number {
+  let repeats = 0
+  for (const g of groups) {
+    for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) if (met.has(g[i]!, g[j]!)) repeats++
+  }
+  return repeats
+}
+
+const roundSeed = (...parts: number[]): number => hashString(parts.join(':'))
+
+/** Attendance per round: everyone, or all but round(skip·n) people drawn at random. */
+function attendance (people: readonly string[], rounds: number, skip: number, seed: number): string[][] {
+  const random = createRandom(roundSeed(seed, people.length, 7))
+  const absent = Math.round(skip * people.length)
+  return Array.from({ length: rounds }, () => shuffle([...people], random).slice(absent))
+}
+
+interface Run { repeats: number, ms: number }
+
+function simulate (method: Method, people: readonly string[], rounds: string[][], seed: number): Run {
+  const met = new Met()
+  const history: PastGroup[] = []
+  let repeats = 0
+  let ms = 0
+  for (const [index, present] of rounds.entries()) {
+    const round = index + 1
+    const random = createRandom(roundSeed(seed, people.length, round))
+    const started = performance.now()
+    let groups: string[][]
+    if (method === 'matcher') {
+      groups = matchRound({ people: present, groupSize: 2, history, blocks: [], round, random }).groups
+    } else if (method === 'greedy') {
+      groups = greedyPairs(present, met, random)
+    } else {
+      groups = randomPairs(present, random)
+    }
+    ms += performance.now() - started
+    const placed = groups.flat()
+    if (placed.length !== present.length || new Set(placed).size !== placed.length) {
+      throw new Error(`${method} lost or duplicated people in round ${round}`)
+    }
+    repeats += countRepeats(groups, met)
+    for (const g of groups) {
+      met.addGroup(g)
+      history.push({ round, members: g })
+    }
+  }
+  return { repeats, ms }
+}
+
+const peopleOf = (n: number): string[] => Array.from({ length: n }, (_, i) => `user-${String(i).padStart(5, '0')}`)
+
+const pad = (text: string | number, width: number): string => String(text).padStart(width)
+const padEnd = (text: string, width: number): string => text.padEnd(width)
+
+interface Target { name: string, ok: boolean, detail: string }
+const targets: Target[] = []
+
+// 1. Stable and skipping channels, one seed, side by side.
+console.log(`Repeat pairs over n - 1 rounds of pairing (seed ${SEED}; lower is better)\n`)
+console.log(`${padEnd('scenario', 24)}${pad('rounds', 7)}${METHODS.map((m) => pad(m, 9)).join('')}${pad('matcher ms/round', 18)}`)
+for (const skip of [0, 0.2]) {
+  for (const n of [10, 20, 40]) {
+    const people = peopleOf(n)
+    const rounds = attendance(people, n - 1, skip, SEED)
+    const runs = METHODS.map((m) => simulate(m, people, rounds, SEED))
+    const name = skip === 0 ? `stable, n=${n}` : `${skip * 100}% skipping, n=${n}`
+    console.log(`${padEnd(name, 24)}${pad(n - 1, 7)}${runs.map((r) => pad(r.repeats, 9)).join('')}${pad((runs[0]!.ms / (n - 1)).toFixed(2), 18)}`)
+    targets.push({ name: `${name}: matcher 0 repeats`, ok: runs[0]!.repeats === 0, detail: `${runs[0]!.repeats} repeats` })
+  }
+}
+
+// 2. The same over many seeds: how often each method gets through a whole cycle without a single repeat.
+console.log(`\nOver ${SEEDS} seeds: runs with no repeat at all, and mean repeat pairs per run\n`)
+console.log(`${padEnd('scenario', 24)}${METHODS.map((m) => pad(m, 18)).join('')}`)
+for (const skip of [0, 0.2]) {
+  for (const n of [10, 20, 40]) {
+    const people = peopleOf(n)
+    const clean = [0, 0, 0]
+    const total = [0, 0, 0]
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const rounds = attendance(people, n - 1, skip, seed)
+      METHODS.forEach((m, i) => {
+        const run = simulate(m, people, rounds, seed)
+        if (run.repeats === 0) clean[i]!++
+        total[i]! += run.repeats
+      })
+    }
+    const name = skip === 0 ? `stable, n=${n}` : `${skip * 100}% skipping, n=${n}`
+    console.log(`${padEnd(name, 24)}${METHODS.map((_, i) => pad(`${clean[i]}/${SEEDS} (${(total[i]! / SEEDS).toFixed(2)})`, 18)).join('')}`)
+  }
+}
+
+// 3. Speed: one round of a 10,000-person program with a year of weekly pairs behind it.
+{
+  const n = 10_000
+  const people = peopleOf(n)
+  const random = createRandom(roundSeed(SEED, n, 0))
+  const history: PastGroup[] = []
+  const met = new Met()
+  for (let round = 1; round <= 52; round++) {
+    for (const g of randomPairs(people, random)) {
+      history.push({ round, members: g })
+      met.addGroup(g)
+    }
+  }
+  const blocks: [string, string][] = []
+  for (let i = 0; i < 100; i++) blocks.push([people[Math.floor(random() * n)]!, people[Math.floor(random() * n)]!])
+  const input = { people, groupSize: 2, history, blocks, round: 53 }
+
+  const time = <T>(fn: () => T): [T, number] => {
+    const started = performance.now()
+    const value = fn()
+    return [value, performance.now() - started]
+  }
+  const [first, firstMs] = time(() => matchRound({ ...input, random: createRandom(1) }))
+  const again: number[] = []
+  for (let i = 2; i <= 4; i++) again.push(time(() => matchRound({ ...input, random: createRandom(i) }))[1])
+  again.sort((x, y) => x - y)
+  const randomTimes: number[] = []
+  let randomGroups: string[][] = []
+  for (let i = 1; i <= 5; i++) {
+    const [groups, ms] = time(() => randomPairs(people, createRandom(i)))
+    randomGroups = groups
+    randomTimes.push(ms)
+  }
+  randomTimes.sort((x, y) => x - y)
+  const [greedyGroups, greedyMs] = time(() => greedyPairs(people, met, createRandom(1)))
+  const randomMs = randomTimes[2]!
+
+  console.log(`\nSpeed: ${n.toLocaleString('en')} people, 52 rounds of weekly pair history (${history.length.toLocaleString('en')} past groups), 100 blocks\n`)
+  console.log(`${padEnd('', 26)}${pad('time', 12)}${pad('repeats', 9)}${pad('alone', 7)}`)
+  console.log(`${padEnd('matcher, first call', 26)}${pad(`${firstMs.toFixed(0)} ms`, 12)}${pad(first.repeats, 9)}${pad(first.alone.length, 7)}`)
+  console.log(`${padEnd('matcher, median of 3 more', 26)}${pad(`${again[1]!.toFixed(0)} ms`, 12)}`)
+  console.log(`${padEnd('greedy baseline', 26)}${pad(`${greedyMs.toFixed(0)} ms`, 12)}${pad(countRepeats(greedyGroups, met), 9)}`)
+  console.log(`${padEnd('random baseline (median)', 26)}${pad(`${randomMs.toFixed(1)} ms`, 12)}${pad(countRepeats(randomGroups, met), 9)}`)
+  console.log(`matcher / random time: ${(firstMs / randomMs).toFixed(0)}× (first call), ${(again[1]! / randomMs).toFixed(0)}× (warm)`)
+  targets.push({ name: '10,000 people: one matchRound within 1 s', ok: firstMs <= 1000, detail: `${firstMs.toFixed(0)} ms` })
+  targets.push({ name: '10,000 people: nobody alone, no repeat', ok: first.alone.length === 0 && first.repeats === 0, detail: `${first.alone.length} alone, ${first.repeats} repeats` })
+}
+
+console.log('\nTargets')
+for (const target of targets) console.log(`${target.ok ? 'PASS' : 'FAIL'}  ${target.name} (${target.detail})`)
+if (targets.some((target) => !target.ok)) process.exitCode = 1
