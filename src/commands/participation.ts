@@ -14,6 +14,13 @@ function load (ctx: Ctx) {
   return ctx.deps.store.membership(ctx.command.channelId, ctx.command.userId)
 }
 
+/** As load, for commands that only make sense for someone taking part: null when they are not. */
+async function loadJoined (ctx: Ctx): Promise<{ program: Program, participant: Participant | null } | null> {
+  const { program, participant } = await load(ctx)
+  if (program === null || !participationState(program, participant, ctx.now).joined) return null
+  return { program, participant }
+}
+
 /** As load, creating the channel's program on first use. */
 async function ensure (ctx: Ctx): Promise<{ program: Program, participant: Participant | null }> {
   const { command } = ctx
@@ -72,8 +79,9 @@ export const skip: Spec = {
   help: 'Sit out the next round only.',
   audience: 'everyone',
   async run (ctx) {
-    const { program, participant } = await load(ctx)
-    if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
+    const joined = await loadJoined(ctx)
+    if (joined === null) return NOT_IN
+    const { program, participant } = joined
     if (participant?.skipNext === true) return "You're already skipping the next round. Changed your mind? `/coffee resume`."
     await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), skipNext: true })
     return "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
@@ -86,8 +94,9 @@ export const pause: Spec = {
   help: 'Take a break for a while, or until a date.',
   audience: 'everyone',
   async run (ctx) {
-    const { program, participant } = await load(ctx)
-    if (program === null || !participationState(program, participant, ctx.now).joined) return NOT_IN
+    const joined = await loadJoined(ctx)
+    if (joined === null) return NOT_IN
+    const { program, participant } = joined
     const end = parsePauseEnd(ctx.args, ctx.now)
     if (!end.ok) return end.error
     await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), pausedUntil: end.value })

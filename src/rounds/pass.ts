@@ -1,20 +1,9 @@
 // One /rounds pass: everything that is due, in an order that keeps promises to people — pending messages
 // (follow-ups before the next intros) first, then new rounds, then their intros.
-import type { FastifyBaseLogger } from 'fastify'
-import type { Clock } from '../clock.js'
-import type { RoundsStore } from '../store/rounds.js'
-import type { FollowupsStore } from '../store/followups.js'
-import type { RoundsGateway } from './ports.js'
-import { startDueRounds, roundDue, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
+import { startDueRounds, roundDue, type StartDeps, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
 import { deliverPending, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deliver.js'
 
-export interface PassDeps {
-  store: RoundsStore
-  followups: FollowupsStore
-  gateway: RoundsGateway
-  clock: Clock
-  random: () => number
-  log: FastifyBaseLogger
+export interface PassDeps extends StartDeps {
   publicUrl: string | undefined
   actionsKey: string | undefined
   delivery?: Partial<DeliveryOptions>
