@@ -28,6 +28,8 @@ export interface MatchContext {
   readonly blockCount: Int32Array
   /** Latest round each universe member was grouped in (this round for people). */
   readonly lastSeen: readonly number[]
+  /** Estimated chance that universe member u takes part in a future round, from their attendance so far. */
+  attendance (u: number): number
   /** Iterates over every pair that met before, with the last round they met. */
   forEachMet (fn: (a: number, b: number, lastRound: number) => void): void
 }
@@ -49,31 +51,50 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
   const met = new PairTable(pairCount)
   const members: number[] = []
   const lastSeen: number[] = ids.map(() => round)
-  for (const id of input.members ?? []) {
-    if (indexOf.has(id)) continue
-    indexOf.set(id, universe.length)
+  const firstRound: number[] = ids.map(() => Infinity)
+  const timesGrouped: number[] = ids.map(() => 0)
+  const historyRounds = new Set<number>()
+  const addToUniverse = (id: string, seen: number): number => {
+    const index = universe.length
+    indexOf.set(id, index)
     universe.push(id)
-    lastSeen.push(round)
+    lastSeen.push(seen)
+    firstRound.push(Infinity)
+    timesGrouped.push(0)
+    return index
   }
+  for (const id of input.members ?? []) if (!indexOf.has(id)) addToUniverse(id, round)
   for (const group of input.history) {
     // Later rounds (or this one, e.g. a retried run) are not history yet.
     if (!(group.round < round)) continue
     members.length = 0
+    historyRounds.add(group.round)
     for (const id of group.members) {
       let index = indexOf.get(id)
-      if (index === undefined) {
-        index = universe.length
-        indexOf.set(id, index)
-        universe.push(id)
-        lastSeen.push(group.round)
-      } else if (group.round > lastSeen[index]!) {
-        lastSeen[index] = group.round
-      }
-      if (!members.includes(index)) members.push(index)
+      if (index === undefined) index = addToUniverse(id, group.round)
+      else if (group.round > lastSeen[index]!) lastSeen[index] = group.round
+      if (members.includes(index)) continue
+      members.push(index)
+      timesGrouped[index]!++
+      if (group.round < firstRound[index]!) firstRound[index] = group.round
     }
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) met.add(members[i]!, members[j]!, group.round)
     }
+  }
+
+  const rounds = [...historyRounds].sort((x, y) => x - y)
+  // Laplace-smoothed share of the rounds since someone first took part in which they took part, counting this
+  // round (present for people, absent for the others).
+  const attendance = (u: number): number => {
+    let lo = 0
+    let hi = rounds.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (rounds[mid]! < firstRound[u]!) lo = mid + 1
+      else hi = mid
+    }
+    return (timesGrouped[u]! + (u < n ? 1 : 0) + 1) / (rounds.length - lo + 1 + 2)
   }
 
   const metCount = new Int32Array(n)
@@ -109,6 +130,7 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     metCount,
     blockCount,
     lastSeen,
+    attendance,
     forEachMet: (fn) => met.forEach(fn)
   }
 }

@@ -5,11 +5,14 @@
 //   4. how many pairs follow this round's factor of the round-robin schedule,
 //   5. whether the other never-met pairs come from factors that are already mostly used.
 // Each layer's unit exceeds the largest possible total of every layer below it, so the layers never trade.
+// In the end game of a cycle with absences, lookahead.ts may then swap the result for another repeat-free
+// pairing that keeps more future rounds repeat-free.
 // Small programs get the complete graph and the schedule; large ones a sparse random candidate graph (repeats
 // are not a real risk there, speed is).
 
 import { EdgeList, maxWeightMatching } from './blossom.js'
 import type { MatchContext } from './context.js'
+import { chooseByLookahead } from './lookahead.js'
 import { randomInt, type Random } from './random.js'
 import { circleSchedule } from './schedule.js'
 import { MET_WEIGHT_MAX, metWeight } from './scoring.js'
@@ -98,7 +101,18 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
       edges.add(a, b, weight)
     }
   }
-  return maxWeightMatching(n, edges, { maxCardinality: true })
+  const primary = maxWeightMatching(n, edges, { maxCardinality: true })
+
+  // The end game of a cycle with varying attendance: compare the repeat-free alternatives by simulation.
+  // Not when this round's factor pairs everyone by itself: that is the round-robin working as intended.
+  let repeatFree = n % 2 === 0
+  let offSchedule = false
+  for (let a = 0; a < n && repeatFree; a++) {
+    const b = primary[a]!
+    if (b < 0 || ctx.lastMet(a, b) !== undefined) repeatFree = false
+    else if (a < b && factorOfPair[a * n + b] !== chosen) offSchedule = true
+  }
+  return repeatFree && offSchedule ? chooseByLookahead(ctx, schedule.members, primary, random) : primary
 }
 
 function matchSparse (ctx: MatchContext, random: Random): Int32Array {
