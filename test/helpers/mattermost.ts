@@ -38,3 +38,22 @@ export async function createMattermostWorld (t: Test, options: FakeMattermostOpt
     env: { MATTERMOST_URL: mm.url, MATTERMOST_BOT_TOKEN: botToken, PUBLIC_URL: 'http://coffee.test' }
   }
 }
+
+/** The app on a test database, wired to a fake Mattermost, with these people in the channel and joined. */
+export async function createJoinedWorld (t: Test, names: readonly string[], options: { env?: Record<string, string>, seed?: number, maxInlineWaitMs?: number } = {}) {
+  const { createTestApp } = await import('./app.js')
+  const { say } = await import('./slash.js')
+  const { createRandom } = await import('../../src/core/matching/index.js')
+  const world = await createMattermostWorld(t)
+  const ctx = await createTestApp(t, {
+    gateway: world.gateway,
+    env: { ...world.env, ...options.env },
+    random: createRandom(options.seed ?? 1),
+    delivery: { retryDelaysMs: [1, 1], maxInlineWaitMs: options.maxInlineWaitMs ?? 2000 }
+  })
+  for (const name of names) {
+    world.person(name)
+    await say(ctx.app, 'join', { userName: name })
+  }
+  return { ...world, ...ctx }
+}

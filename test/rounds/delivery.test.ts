@@ -1,7 +1,7 @@
 // Exactly-once delivery under faults, crashes and concurrency.
 import t, { type Test } from 'tap'
-import { createTestApp, testConfig } from '../helpers/app.js'
-import { createMattermostWorld } from '../helpers/mattermost.js'
+import { testConfig } from '../helpers/app.js'
+import { createMattermostWorld, createJoinedWorld } from '../helpers/mattermost.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { say } from '../helpers/slash.js'
 import { pass, rounds } from '../helpers/rounds.js'
@@ -16,14 +16,8 @@ import { startDueRounds } from '../../src/rounds/start-rounds.js'
 const fast = { retryDelaysMs: [1, 1], maxInlineWaitMs: 3000 }
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']
 
-async function setup (t: Test, names = NAMES) {
-  const world = await createMattermostWorld(t)
-  const ctx = await createTestApp(t, { gateway: world.gateway, env: world.env, random: createRandom(3), delivery: fast })
-  for (const name of names) {
-    world.person(name)
-    await say(ctx.app, 'join', { userName: name })
-  }
-  return { ...world, ...ctx }
+async function setup (t: Test, names: readonly string[] = NAMES) {
+  return createJoinedWorld(t, names, { seed: 3, maxInlineWaitMs: 3000 })
 }
 
 type World = Awaited<ReturnType<typeof setup>>

@@ -1,24 +1,14 @@
 // Follow-ups and their buttons: timing, signed contexts, answers, reminders, auto-pause.
 import t, { type Test } from 'tap'
-import { createTestApp } from '../helpers/app.js'
-import { createMattermostWorld } from '../helpers/mattermost.js'
+import { createJoinedWorld } from '../helpers/mattermost.js'
 import { say, mmId } from '../helpers/slash.js'
 import { pass } from '../helpers/rounds.js'
 import { click } from '../helpers/actions.js'
-import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS, HOUR_MS } from '../../src/core/durations.js'
 import type { FakePost } from '../helpers/fake-mattermost.js'
 
-const fast = { retryDelaysMs: [1, 1], maxInlineWaitMs: 2000 }
-
-async function setup (t: Test, names: string[], env: Record<string, string> = {}) {
-  const world = await createMattermostWorld(t)
-  const ctx = await createTestApp(t, { gateway: world.gateway, env: { ...world.env, ...env }, random: createRandom(5), delivery: fast })
-  for (const name of names) {
-    world.person(name)
-    await say(ctx.app, 'join', { userName: name })
-  }
-  return { ...world, ...ctx }
+async function setup (t: Test, names: readonly string[], env: Record<string, string> = {}) {
+  return createJoinedWorld(t, names, { env, seed: 5 })
 }
 type World = Awaited<ReturnType<typeof setup>>
 

@@ -1,22 +1,13 @@
 // POST /rounds end to end: the real app and database, the real gateway, a fake Mattermost.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createTestApp } from '../helpers/app.js'
-import { createMattermostWorld } from '../helpers/mattermost.js'
+import { createMattermostWorld, createJoinedWorld } from '../helpers/mattermost.js'
 import { say, CHANNEL_ID, mmId } from '../helpers/slash.js'
 import { rounds, pass } from '../helpers/rounds.js'
-import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 
-const fast = { retryDelaysMs: [1, 1], maxInlineWaitMs: 2000 }
-
-async function setup (t: Parameters<typeof createMattermostWorld>[0], names: string[], env: Record<string, string> = {}) {
-  const world = await createMattermostWorld(t)
-  const ctx = await createTestApp(t, { gateway: world.gateway, env: { ...world.env, ...env }, random: createRandom(7), delivery: fast })
-  for (const name of names) {
-    world.person(name)
-    await say(ctx.app, 'join', { userName: name })
-  }
-  return { ...world, ...ctx }
+async function setup (t: Test, names: readonly string[], env: Record<string, string> = {}) {
+  return createJoinedWorld(t, names, { env, seed: 7 })
 }
 
 /** Group channels the bot made, with their posts. */
