@@ -20,7 +20,6 @@ export interface MatchContext {
   readonly indexOf: ReadonlyMap<string, number>
   /** Most recent earlier round in which a and b were in a group together, or undefined. */
   lastMet (a: number, b: number): number | undefined
-  timesMet (a: number, b: number): number
   blocked (a: number, b: number): boolean
   /** Distinct earlier partners per person (people only), for sizing the candidate graph. */
   readonly metCount: Int32Array
@@ -125,7 +124,6 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     universe,
     indexOf,
     lastMet: (a, b) => met.lastMet(a, b),
-    timesMet: (a, b) => met.timesMet(a, b),
     blocked: (a, b) => blockedKeys.has(pairKey(a, b)),
     metCount,
     blockCount,

@@ -1,4 +1,4 @@
-// Open-addressing hash table from an unordered pair of small integers to (last round, count). A year of weekly
+// Open-addressing hash table from an unordered pair of small integers to the last round they met. A year of weekly
 // rounds in a 10⁴-person program is ~2.6·10⁵ pairs; a Map with numeric pair keys spends most of its time
 // boxing keys beyond the small-integer range, this spends a few milliseconds.
 
@@ -6,7 +6,6 @@ export class PairTable {
   private lo: Int32Array
   private hi: Int32Array
   private last: Float64Array
-  private times: Int32Array
   private mask: number
   size = 0
 
@@ -17,13 +16,15 @@ export class PairTable {
     this.lo = new Int32Array(capacity).fill(-1)
     this.hi = new Int32Array(capacity)
     this.last = new Float64Array(capacity)
-    this.times = new Int32Array(capacity)
   }
 
   private slot (a: number, b: number): number {
     const lo = a < b ? a : b
     const hi = a < b ? b : a
-    let i = (Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b)) & this.mask
+    // Multiplying alone leaves the low bits (the ones the mask keeps) depending on the low bits of the ids only.
+    let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b)
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d)
+    let i = (h ^ (h >>> 12)) & this.mask
     for (;;) {
       const key = this.lo[i]!
       if (key === -1 || (key === lo && this.hi[i] === hi)) return i
@@ -42,12 +43,10 @@ export class PairTable {
       this.lo[i] = a < b ? a : b
       this.hi[i] = a < b ? b : a
       this.last[i] = round
-      this.times[i] = 1
       this.size++
       return
     }
     if (round > this.last[i]!) this.last[i] = round
-    this.times[i]!++
   }
 
   /** The last round a and b met, or undefined. */
@@ -56,30 +55,23 @@ export class PairTable {
     return this.lo[i] === -1 ? undefined : this.last[i]
   }
 
-  timesMet (a: number, b: number): number {
-    const i = this.slot(a, b)
-    return this.lo[i] === -1 ? 0 : this.times[i]!
-  }
-
   forEach (fn: (a: number, b: number, lastRound: number) => void): void {
     for (let i = 0; i <= this.mask; i++) if (this.lo[i] !== -1) fn(this.lo[i]!, this.hi[i]!, this.last[i]!)
   }
 
   private grow (): void {
-    const { lo, hi, last, times } = this
+    const { lo, hi, last } = this
     const capacity = (this.mask + 1) * 2
     this.mask = capacity - 1
     this.lo = new Int32Array(capacity).fill(-1)
     this.hi = new Int32Array(capacity)
     this.last = new Float64Array(capacity)
-    this.times = new Int32Array(capacity)
     for (let i = 0; i < lo.length; i++) {
       if (lo[i] === -1) continue
       const j = this.slot(lo[i]!, hi[i]!)
       this.lo[j] = lo[i]!
       this.hi[j] = hi[i]!
       this.last[j] = last[i]!
-      this.times[j] = times[i]!
     }
   }
 }
