@@ -126,7 +126,7 @@ export interface SearchOptions {
 }
 
 /**
- * First-improvement local search over swaps (and moves between groups whose sizes allow it). Only people
+ * Local search: for each conflicted person, the best swap (or move to a group whose size allows it). Only people
  * with a positive cost are tried: a swap between two people who both cost nothing cannot lower the total.
  * Returns whether anything changed.
  */
