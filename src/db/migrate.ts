@@ -59,7 +59,8 @@ export interface MigrationFile {
   checksum: string
 }
 
-interface MigrationRow {
+/** A row of Prisma's _prisma_migrations table. */
+export interface MigrationRow {
   id: string
   checksum: string
   finished_at: Date | null

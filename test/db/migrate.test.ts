@@ -4,7 +4,7 @@ import path from 'node:path'
 import pg from 'pg'
 import t, { type Test } from 'tap'
 import { createPool, poolExecutor, type DbLog, type SqlExecutor } from '../../src/db/database.js'
-import { applyMigrations, checksumMatches, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY, readMigrations } from '../../src/db/migrate.js'
+import { applyMigrations, checksumMatches, defaultMigrationsDir, MigrationError, PRISMA_MIGRATE_LOCK_KEY, readMigrations, type MigrationRow } from '../../src/db/migrate.js'
 import { migrationsList, readSchema, withSchemaEngine } from '../../scripts/schema-engine.js'
 import { createRawTestDatabase, silentLog, testServerUrl } from '../helpers/database.js'
 
@@ -12,16 +12,7 @@ const needsPostgres = testServerUrl() === undefined ? 'set TEST_DATABASE_URL to 
 const repoMigrations = path.resolve(import.meta.dirname, '..', '..', 'prisma', 'migrations')
 const filters = { externalTables: [], externalEnums: [] }
 
-interface Row {
-  id: string
-  checksum: string
-  finished_at: Date | null
-  migration_name: string
-  logs: string | null
-  rolled_back_at: Date | null
-  started_at: Date
-  applied_steps_count: number
-}
+type Row = MigrationRow
 
 const rows = (sql: SqlExecutor): Promise<Row[]> => sql.query<Row>('SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name')
 const tableExists = async (sql: SqlExecutor, name: string): Promise<boolean> =>
