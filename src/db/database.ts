@@ -8,6 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { preparedStatementNames } from './prepared.js'
 
 /** The part of a pino (or Fastify) logger the database layer uses. */
 export interface DbLog {
@@ -63,7 +64,7 @@ export async function openDatabase (options: OpenDatabaseOptions): Promise<Datab
 
 async function openPostgres (connectionString: string, log: DbLog, max: number | undefined): Promise<Database> {
   const { pool, end } = createPool({ connectionString, ...(max === undefined ? {} : { max }) }, log)
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementNames() }) })
   return {
     kind: 'postgres',
     prisma,
