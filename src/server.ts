@@ -5,6 +5,7 @@ import closeWithGrace from 'close-with-grace'
 import pino from 'pino'
 import { loadConfig, missingSettings, ConfigError } from './config.js'
 import { loggerOptions } from './logger.js'
+import { DataDirLockedError } from './db/data-dir-lock.js'
 import { openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrate.js'
 import { createGateway } from './mattermost/gateway.js'
@@ -24,7 +25,16 @@ async function main (): Promise<void> {
   const logger = pino(loggerOptions(config.logLevel))
   for (const missing of missingSettings(config)) logger.warn(`not configured: ${missing}`)
 
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: logger })
+  let db
+  try {
+    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: logger })
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      logger.fatal(error.message) // the message says who holds it and what to do: no stack trace
+      process.exit(1)
+    }
+    throw error
+  }
   try {
     const applied = await applyMigrations(db.sql, { log: logger })
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated')

@@ -1,10 +1,11 @@
 // The real process: start with no configuration on the embedded database, answer /health, keep state across a
-// restart, and shut down cleanly on SIGTERM.
+// restart, refuse to share its data directory with a second process, and shut down cleanly on SIGTERM.
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { slashFields, slashHeaders, SLASH_TOKEN } from './helpers/slash.js'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -70,6 +71,33 @@ t.test('state survives a restart; secrets never reach the log', async (t) => {
   t.match(((await status.json()) as { text: string }).text, /You're \*\*in\*\*/)
   t.equal(await stop(second), 0)
   t.notMatch(first.output() + second.output(), SLASH_TOKEN, 'the slash token is redacted')
+})
+
+t.test('a second process on the same DATA_DIR stops with one clear line; the first keeps serving', async (t) => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coffee-server-'))
+  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const first = await start({ DATA_DIR: dataDir })
+  const second = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/server.ts')], {
+    cwd: root, env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const exited = new Promise((resolve) => second.once('exit', resolve))
+  t.teardown(async () => { second.kill('SIGKILL'); await exited }) // had it started after all
+  let output = ''
+  second.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  second.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  t.equal(await Promise.race([exited, sleep(60_000, undefined, { ref: false }).then(() => 'still running after 60 s')]), 1)
+  const fatal = output.split('\n').filter((line) => line.includes('"level":60'))
+  t.equal(fatal.length, 1, 'one fatal line')
+  t.match(fatal[0], `another Coffee process (pid ${first.proc.pid!}, started `)
+  t.match(fatal[0], `is using the embedded database in DATA_DIR ${dataDir}; stop it, or set DATABASE_URL to share a Postgres between instances.`)
+  t.notMatch(output, /\n\s+at |"stack"/, 'no stack trace')
+  t.notMatch(output, /Server listening/)
+
+  const health = await fetch(`${first.url}/health`)
+  t.equal(health.status, 200, 'the first one is unharmed')
+  t.same(await health.json(), { status: 'ok', database: 'pglite' })
+  t.equal(await stop(first), 0)
+  t.same(readdirSync(path.join(dataDir, 'pglite.lock')), [], 'and released the lock on its way out')
 })
 
 t.test('a malformed configuration stops the start with every problem named', async (t) => {

@@ -8,6 +8,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { lockDataDir } from './data-dir-lock.js'
 import { preparedStatementNames } from './prepared.js'
 
 /** The part of a pino (or Fastify) logger the database layer uses. */
@@ -108,12 +109,17 @@ async function openPglite (dataDir: string, log: DbLog): Promise<Database> {
   if (dataDir === IN_MEMORY) return databaseFromPglite(await PGlite.create())
   const dir = path.resolve(dataDir, 'pglite')
   mkdirSync(dir, { recursive: true })
+  const lock = await lockDataDir(dataDir, log) // one process per data directory: a second one would corrupt it
   log.info({ dir }, 'using the embedded database (PGlite)')
-  return databaseFromPglite(await PGlite.create({ dataDir: dir }))
+  const pglite = await PGlite.create({ dataDir: dir }).catch((error: unknown) => { lock.release(); throw error })
+  return databaseFromPglite(pglite, lock.release)
 }
 
-/** Wraps an open PGlite (which the returned close() will close), e.g. one restored from a snapshot in tests. */
-export function databaseFromPglite (pglite: PGlite): Database {
+/**
+ * Wraps an open PGlite (which the returned close() will close), e.g. one restored from a snapshot in tests.
+ * afterClose runs once PGlite has closed (openPglite releases the data directory's lock there).
+ */
+export function databaseFromPglite (pglite: PGlite, afterClose?: () => void): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
   return {
     kind: 'pglite',
@@ -124,6 +130,7 @@ export function databaseFromPglite (pglite: PGlite): Database {
         await prisma.$disconnect()
       } finally {
         if (!pglite.closed) await pglite.close()
+        afterClose?.() // not if close failed: the lock is then released when the process exits
       }
     })
   }
