@@ -1,9 +1,9 @@
 // The app factory: everything the service is, built from explicit dependencies. Never reads process.env.
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type FastifyBaseLogger } from 'fastify'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { Config } from './config.js'
+import { addSecurityHeaders } from './security-headers.js'
 import type { Clock } from './clock.js'
 import { systemClock } from './clock.js'
 import type { PrismaClient } from './generated/prisma/client.js'
@@ -74,8 +74,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   })
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
-  // A JSON service: no pages to frame or scripts to run, so the strictest headers cost nothing.
-  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })
+  addSecurityHeaders(app)
   // Only routes that opt in (config.rateLimit) are limited: /coffee and /actions. Every slash command and click
   // comes from the Mattermost server's address, so the budget is per person (the user_id Mattermost names),
   // and per address only for requests that name nobody. Counted once the body is parsed.

@@ -78,15 +78,19 @@ export function presentedToken (fields: Fields, authorization: string | undefine
   return field(fields, 'token')
 }
 
-/** Constant-time membership test: comparing digests keeps lengths equal and leaks nothing by timing. */
-export function tokenMatches (presented: string | undefined, accepted: readonly string[]): boolean {
-  if (presented === undefined || presented === '') return false
-  const digest = createHash('sha256').update(presented).digest()
-  let ok = false
-  for (const token of accepted) {
-    ok = timingSafeEqual(digest, createHash('sha256').update(token).digest()) || ok
+/**
+ * A constant-time membership test for a fixed set of tokens: comparing digests keeps lengths equal and leaks
+ * nothing by timing. The accepted tokens are hashed once, the presented one on each call.
+ */
+export function tokenChecker (accepted: readonly string[]): (presented: string | undefined) => boolean {
+  const digests = accepted.map((token) => createHash('sha256').update(token).digest())
+  return (presented) => {
+    if (presented === undefined || presented === '') return false
+    const digest = createHash('sha256').update(presented).digest()
+    let ok = false
+    for (const expected of digests) ok = timingSafeEqual(digest, expected) || ok
+    return ok
   }
-  return ok
 }
 
 /** Direct messages are named "<id>__<id>", group messages by a 40-hex hash: Coffee runs in channels only. */

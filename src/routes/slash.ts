@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js'
 import type { CoffeeCommands } from '../commands/index.js'
 import type { CommandDeps } from '../commands/deps.js'
 import { reply as toResponse } from '../commands/registry.js'
-import { parseSlashCommand, presentedToken, tokenMatches, isDirectOrGroupChannel, ephemeral } from '../mattermost/slash.js'
+import { parseSlashCommand, presentedToken, tokenChecker, isDirectOrGroupChannel, ephemeral } from '../mattermost/slash.js'
 
 export interface SlashOptions {
   slashTokens: readonly string[]
@@ -17,6 +17,7 @@ export interface SlashOptions {
 }
 
 export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {} }) => {
+  const isSlashToken = tokenChecker(slashTokens)
   async function handle (request: FastifyRequest, reply: FastifyReply) {
     const source = request.method === 'GET' ? request.query : request.body
     const fields = (source !== null && typeof source === 'object' ? source : {}) as Record<string, unknown>
@@ -25,7 +26,7 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
       request.log.warn('slash command refused: MATTERMOST_SLASH_TOKEN is not set')
       return ephemeral('Coffee is installed but not configured yet: the admin needs to set `MATTERMOST_SLASH_TOKEN` to the token of the `/coffee` slash command, then restart Coffee.')
     }
-    if (!tokenMatches(presentedToken(fields, request.headers.authorization), slashTokens)) {
+    if (!isSlashToken(presentedToken(fields, request.headers.authorization))) {
       return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The slash command token is missing or wrong. Check MATTERMOST_SLASH_TOKEN against the token Mattermost shows for /coffee.' })
     }
     const parsed = parseSlashCommand(fields)

@@ -2,6 +2,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { createTestApp } from '../helpers/app.js'
+import { helmetHeaders } from '../../src/security-headers.js'
 import { slash, slashFields, slashHeaders } from '../helpers/slash.js'
 
 t.test('/coffee and /actions are rate limited per person; the rest is not', async (t) => {
@@ -23,12 +24,31 @@ t.test('RATE_LIMIT_PER_MINUTE=0 turns the limit off', async (t) => {
   for (let i = 0; i < 20; i++) t.equal((await slash(app, { text: 'help' })).status, 200)
 })
 
-t.test('security headers on every answer', async (t) => {
+t.test('security headers on every answer: success, errors, unknown routes', async (t) => {
   const { app } = await createTestApp(t)
-  const response = await app.inject({ method: 'GET', url: '/health' })
-  t.equal(response.headers['x-content-type-options'], 'nosniff')
-  t.match(response.headers['content-security-policy'], /default-src 'none'/)
-  t.equal(response.headers['x-frame-options'], 'SAMEORIGIN')
+  const answers = [
+    await app.inject({ method: 'GET', url: '/health' }),
+    await app.inject({ method: 'GET', url: '/nowhere' }),
+    await app.inject({ method: 'POST', url: '/rounds' }),
+    await app.inject({ method: 'POST', url: '/coffee', headers: slashHeaders('wrong'), payload: slashFields({ token: 'wrong' }).toString() })
+  ]
+  t.same(answers.map((r) => r.statusCode), [200, 404, 401, 401])
+  for (const response of answers) {
+    t.equal(response.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", 'nothing may load, nothing may frame')
+    t.equal(response.headers['x-content-type-options'], 'nosniff')
+    t.equal(response.headers['x-frame-options'], 'SAMEORIGIN')
+    t.equal(response.headers['referrer-policy'], 'no-referrer')
+    t.match(response.headers['strict-transport-security'], /^max-age=\d+/)
+    t.equal(response.headers['x-powered-by'], undefined)
+  }
+})
+
+t.test('the headers are helmet\'s own, computed once', async (t) => {
+  const headers = helmetHeaders()
+  t.equal(headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'")
+  t.equal(headers['cross-origin-resource-policy'], 'same-origin')
+  t.notOk('x-powered-by' in headers)
+  t.throws(() => helmetHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ['self'] } } }), /quoted/, 'helmet\'s own option checks still apply')
 })
 
 const NOT_500 = (status: number) => status < 500
