@@ -178,11 +178,17 @@ export function createRoundsStore (prisma: PrismaClient) {
       return prisma.round.findUniqueOrThrow({ where: { id: roundId }, include: { program: true } })
     },
 
-    /** Remembers the channel before posting, so an interrupted send can be checked there later. */
+    /**
+     * Remembers the channel before posting, so an interrupted send can be checked there later. An intro's group gets
+     * it in the same transaction: a retry never records the channel again once its delivery has one, so a crash
+     * between the two would leave the group without a channel (and its follow-up with nowhere to go) for good.
+     */
     async recordChannel (delivery: Delivery, channelId: string): Promise<void> {
-      await prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
+      const recordDelivery = prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
       if (delivery.groupId !== null && delivery.kind === 'intro') {
-        await prisma.group.update({ where: { id: delivery.groupId }, data: { channelId } })
+        await prisma.$transaction([recordDelivery, prisma.group.update({ where: { id: delivery.groupId }, data: { channelId } })])
+      } else {
+        await recordDelivery
       }
     },
 

@@ -64,6 +64,15 @@ export async function createTestDatabase (t: Test, options: TestDatabaseOptions 
   return { db, url, kind: 'postgres' }
 }
 
+/**
+ * Fills `dataDir` with a migrated PGlite database (restored from the cached snapshot, so no initdb), laid out as the
+ * service expects it (<DATA_DIR>/pglite): for tests that start the service as a process with DATA_DIR=dataDir.
+ */
+export async function createPgliteDataDir (dataDir: string): Promise<void> {
+  const pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite'), loadDataDir: await pgliteSnapshot(true) })
+  await pglite.close()
+}
+
 export interface RawTestDatabase {
   kind: DatabaseKind
   sql: SqlExecutor
