@@ -44,6 +44,14 @@ export const join: Spec = {
   help: 'Take part in coffee in this channel.',
   audience: 'everyone',
   async run (ctx) {
+    // Most joins are first joins: one statement inserts the row. Someone without a row is never "already in"
+    // (below, a null participant always gets written), so this shortcut decides exactly as the full path would.
+    const { channelId, userId, userName } = ctx.command
+    const fresh = await ctx.deps.store.joinIfNew(channelId, userId, userName, ctx.now)
+    if (fresh !== null && fresh.participant !== null) {
+      ctx.activity.recorded = true
+      return welcome(fresh.program, true)
+    }
     const { program, participant } = await ensure(ctx)
     const state = participationState(program, participant, ctx.now)
     if (state.joined && participant !== null) {
@@ -54,11 +62,16 @@ export const join: Spec = {
     await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, {
       ...touch(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
     })
-    const welcome = program.mode === 'channel' && participant === null
-      ? "You're in — everyone in this channel takes part here."
-      : "You're in! ☕ Every round I'll introduce you to someone from this channel you haven't met yet."
-    return `${welcome} Rounds run ${describeCadence(program.cadenceDays)}. Type \`/coffee help\` to see how to skip a round, pause or leave.`
+    return welcome(program, participant === null)
   }
+}
+
+/** What join answers once the person is in; `firstTime` when they had no row in this program before. */
+function welcome (program: Program, firstTime: boolean): string {
+  const hello = program.mode === 'channel' && firstTime
+    ? "You're in — everyone in this channel takes part here."
+    : "You're in! ☕ Every round I'll introduce you to someone from this channel you haven't met yet."
+  return `${hello} Rounds run ${describeCadence(program.cadenceDays)}. Type \`/coffee help\` to see how to skip a round, pause or leave.`
 }
 
 export const leave: Spec = {

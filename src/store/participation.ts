@@ -54,34 +54,36 @@ export function createParticipationStore (prisma: PrismaClient) {
     },
 
     /**
-     * Everything /coffee status shows, in one statement that also records the person's visit (lastSeenAt).
+     * Joins someone who has no row in the channel's program yet, in one call (the SQL function coffee_join_new of
+     * prisma/migrations/…_command_functions, whose plans Postgres keeps): the row is inserted as a new
+     * active participant (this visit recorded), unless the person already has one. Returns the program and the new
+     * row; `participant` is null when the person already had a row (nothing written), and the whole result is null
+     * when the channel has no program yet.
+     */
+    async joinIfNew (channelId: string, userId: string, username: string, now: Date): Promise<{ program: Program, participant: Participant | null } | null> {
+      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null }[]>`
+        SELECT program, participant FROM coffee_join_new(${channelId}, ${userId}, ${username}, ${now})`
+      const row = rows[0]
+      if (row === undefined) return null
+      return { program: fromJson<Program>(row.program, PROGRAM_DATES)!, participant: fromJson<Participant>(row.participant, PARTICIPANT_DATES) }
+    },
+
+    /**
+     * Everything /coffee status shows, in one call (the SQL function coffee_status) that also records the person's
+     * visit (lastSeenAt).
      * Null when Coffee never ran in the channel.
      */
     async statusView (channelId: string, userId: string, now: Date): Promise<StatusView | null> {
-      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null, round: Record<string, unknown> | null, group: string[] | null }[]>`
-        WITH pr AS (SELECT * FROM "Program" WHERE "channelId" = ${channelId}),
-        pa AS (SELECT * FROM "Participant" WHERE "programId" = (SELECT id FROM pr) AND "userId" = ${userId}),
-        seen AS (UPDATE "Participant" SET "lastSeenAt" = ${now}
-                 WHERE id = (SELECT id FROM pa) AND ("lastSeenAt" IS NULL OR "lastSeenAt" < ${new Date(now.getTime() - SEEN_PRECISION_MS)})
-                 RETURNING id),
-        r AS (SELECT id, number, "startedAt" FROM "Round" WHERE "programId" = (SELECT id FROM pr) ORDER BY number DESC LIMIT 1)
-        SELECT to_jsonb(pr) AS program,
-               (SELECT to_jsonb(pa) FROM pa) AS participant,
-               (SELECT to_jsonb(r) FROM r) AS round,
-               (SELECT array_agg(p2.username ORDER BY p2.username)
-                  FROM "Group" g
-                  JOIN "GroupMember" mine ON mine."groupId" = g.id AND mine."participantId" = (SELECT id FROM pa)
-                  JOIN "GroupMember" gm ON gm."groupId" = g.id
-                  JOIN "Participant" p2 ON p2.id = gm."participantId"
-                 WHERE g."roundId" = (SELECT id FROM r)) AS "group"
-        FROM pr`
+      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null, round: Record<string, unknown> | null, members: string[] | null }[]>`
+        SELECT program, participant, round, members
+        FROM coffee_status(${channelId}, ${userId}, ${now}, ${new Date(now.getTime() - SEEN_PRECISION_MS)})`
       const row = rows[0]
       if (row === undefined) return null
       return {
         program: fromJson<Program>(row.program, PROGRAM_DATES)!,
         participant: fromJson<Participant>(row.participant, PARTICIPANT_DATES),
         round: fromJson<{ id: number, number: number, startedAt: Date }>(row.round, ['startedAt']),
-        group: row.group
+        group: row.members
       }
     },
 

@@ -21,6 +21,19 @@ t.test('join is idempotent and says so', async (t) => {
   t.same(row?.joinedAt, new Date('2026-11-23T09:00:00Z'), 'the injected clock is used')
 })
 
+t.test('a first join in a running program writes a complete row; simultaneous joins make one', async (t) => {
+  const { app, db } = await createTestApp(t)
+  await say(app, 'join') // creates the program
+  t.match(await say(app, 'join', { userName: 'bob' }), /You're in! ☕ .*Rounds run every week/)
+  const now = new Date('2026-11-23T09:00:00Z')
+  const fresh = { status: 'active', username: 'bob', skipNext: false, pausedUntil: null, autoPausedAt: null, leftAt: null }
+  t.match(await participant(db, 'bob'), { ...fresh, joinedAt: now, lastSeenAt: now, updatedAt: now })
+  const answers = await Promise.all(Array.from({ length: 6 }, () => say(app, 'join', { userName: 'carol' })))
+  t.equal(answers.filter((text) => /You're in!/.test(text)).length, 1, 'one of them joined')
+  t.equal(answers.filter((text) => /already in/.test(text)).length, 5, 'the others were told so')
+  t.equal(await db.prisma.participant.count(), 3)
+})
+
 t.test('leave keeps the row; joining again reactivates it', async (t) => {
   const { app, db } = await createTestApp(t)
   t.match(await say(app, 'leave'), /not taking part/)

@@ -11,7 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { PrismaPg } from '@prisma/adapter-pg'
-import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Test } from 'tap'
@@ -102,7 +102,26 @@ export async function createRawTestDatabase (t: Test, options: { pglite?: boolea
       await drop()
     }
   })
-  return { kind: 'postgres', sql: poolExecutor(pool), adapter: new PrismaPg(pool), url }
+  return { kind: 'postgres', sql: poolExecutor(pool), adapter: wholeScripts(new PrismaPg(pool)), url }
+}
+
+/**
+ * @prisma/adapter-pg 7.10 runs a migration script by splitting it at every ";", which cuts dollar-quoted function
+ * bodies apart. Prisma's schema engine binary, which `prisma migrate deploy` runs, sends a script whole (one simple
+ * query), and so does Coffee's migrator: this factory makes the adapter's connections do the same.
+ */
+function wholeScripts (factory: PrismaPg): SqlMigrationAwareDriverAdapterFactory {
+  const patch = <A extends SqlDriverAdapter>(adapter: A): A => {
+    const client = (adapter as unknown as { client: pg.Pool | pg.Client }).client
+    adapter.executeScript = async (script) => { await client.query(script) }
+    return adapter
+  }
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect()),
+    connectToShadowDb: async () => patch(await factory.connectToShadowDb())
+  }
 }
 
 async function createServerDatabase (serverUrl: string): Promise<{ url: string, drop: () => Promise<void> }> {

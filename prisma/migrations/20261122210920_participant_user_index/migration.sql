@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Participant_userId_idx";
