@@ -11,19 +11,14 @@
 // minutes and not configurable), finishes them: it finds the posts the first process made but did not record, and
 // posts only the missing ones. The second test (Postgres only) kills the service inside one particular window.
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { createPgliteDataDir, createRawTestDatabase, testServerUrl } from '../helpers/database.js'
 import { ADMIN_TOKEN } from '../helpers/app.js'
+import { startService as start, stopService, type RunningService } from '../helpers/service.js'
 import { CHANNEL_ID, SLASH_TOKEN, slashFields, slashHeaders } from '../helpers/slash.js'
 import { DEFAULT_DELIVERY_OPTIONS, DELIVERY_PROP } from '../../src/rounds/deliver.js'
 import type { PassSummary } from '../../src/rounds/pass.js'
-
-const root = path.resolve(import.meta.dirname, '../..')
-const shiftClock = pathToFileURL(path.join(root, 'test/helpers/shift-clock.ts')).href
 
 const PEOPLE = 24
 const GROUPS = PEOPLE / 2
@@ -31,46 +26,13 @@ const CONCURRENCY = 2
 const POST_LATENCY_MS = 250
 const KILL_AFTER = 4
 
-interface Service { proc: ChildProcess, url: string, output: () => string }
-
-async function startService (t: Test, env: Record<string, string>, { clockShiftMs = 0 } = {}): Promise<Service> {
-  const imports = ['--import', 'tsx', ...(clockShiftMs === 0 ? [] : ['--import', shiftClock])]
-  const proc = spawn(process.execPath, [...imports, path.join(root, 'src/server.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      ...(clockShiftMs === 0 ? {} : { COFFEE_TEST_CLOCK_SHIFT_MS: String(clockShiftMs) }),
-      ...env
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  t.teardown(() => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL') })
-  let output = ''
-  proc.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  proc.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" within 30 s:\n${output}`)), 30_000)
-    const check = () => {
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) { clearTimeout(timer); resolve(match[1]!) }
-    }
-    proc.stdout!.on('data', check)
-    proc.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`exited with ${code ?? signal}:\n${output}`)) })
-  })
-  return { proc, url, output: () => output }
+async function startService (t: Test, env: Record<string, string>, options: { clockShiftMs?: number } = {}): Promise<RunningService> {
+  const service = await start(env, { ...options, timeoutMs: 30_000 })
+  t.teardown(() => { if (service.proc.exitCode === null && service.proc.signalCode === null) service.proc.kill('SIGKILL') })
+  return service
 }
 
-async function stopService (service: Service, signal: NodeJS.Signals): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => service.proc.once('exit', (code, signal) => resolve({ code, signal })))
-  service.proc.kill(signal)
-  return exited
-}
-
-function admin (service: Service, method: string, route: string, body?: unknown): Promise<Response> {
+function admin (service: RunningService, method: string, route: string, body?: unknown): Promise<Response> {
   return fetch(`${service.url}${route}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -78,7 +40,7 @@ function admin (service: Service, method: string, route: string, body?: unknown)
   })
 }
 
-async function pass (service: Service, body: Record<string, unknown> = {}): Promise<PassSummary> {
+async function pass (service: RunningService, body: Record<string, unknown> = {}): Promise<PassSummary> {
   const response = await admin(service, 'POST', '/rounds', body)
   const text = await response.text()
   if (response.status !== 200) throw new Error(`/rounds answered ${response.status}: ${text}\n${service.output()}`)
@@ -90,7 +52,7 @@ interface RoundsPage {
   rounds: { number: number, eligible: number, groups: { channel_id: string | null, members: { username: string }[], deliveries: { intro: { state: string, post_id: string | null } | null } }[] }[]
 }
 
-async function roundsPage (service: Service): Promise<RoundsPage> {
+async function roundsPage (service: RunningService): Promise<RoundsPage> {
   const response = await admin(service, 'GET', `/api/channels/${CHANNEL_ID}/rounds?per_page=10`)
   if (response.status !== 200) throw new Error(`/api/…/rounds answered ${response.status}: ${await response.text()}`)
   return response.json() as Promise<RoundsPage>
@@ -133,7 +95,7 @@ async function setup (t: Test, people: number, concurrency: number) {
     postRequests: () => mm.requestsTo('POST', '/api/v4/posts'),
     introPosts: () => mm.channelsOfType('G').flatMap((c) => mm.posts(c.id)).filter((p) => String(p.props?.[DELIVERY_PROP] ?? '').startsWith('intro:')),
     /** Everyone joins with /coffee join, as people do. */
-    async join (t: Test, service: Service) {
+    async join (t: Test, service: RunningService) {
       const answers = await Promise.all(names.map(async (name) => {
         const response = await fetch(`${service.url}/coffee`, { method: 'POST', headers: slashHeaders(), body: slashFields({ text: 'join', userName: name }).toString() })
         return ((await response.json()) as { text?: string }).text
@@ -144,7 +106,7 @@ async function setup (t: Test, people: number, concurrency: number) {
 }
 
 /** What Mattermost and Coffee hold once the round is done: one round, one intro per group, recorded where it is. */
-async function checkOutcome (t: Test, service: Service, world: Awaited<ReturnType<typeof setup>>, people: number) {
+async function checkOutcome (t: Test, service: RunningService, world: Awaited<ReturnType<typeof setup>>, people: number) {
   const { mm } = world
   const groups = people / 2
   const intros = world.introPosts()
