@@ -180,15 +180,16 @@ export function createRoundsStore (prisma: PrismaClient) {
 
     /**
      * Remembers the channel before posting, so an interrupted send can be checked there later. An intro's group gets
-     * it in the same transaction: a retry never records the channel again once its delivery has one, so a crash
-     * between the two would leave the group without a channel (and its follow-up with nowhere to go) for good.
+     * it in the same statement: a retry never records the channel again once its delivery has one, so a crash
+     * between two writes would leave the group without a channel (and its follow-up with nowhere to go) for good.
      */
     async recordChannel (delivery: Delivery, channelId: string): Promise<void> {
-      const recordDelivery = prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
       if (delivery.groupId !== null && delivery.kind === 'intro') {
-        await prisma.$transaction([recordDelivery, prisma.group.update({ where: { id: delivery.groupId }, data: { channelId } })])
+        await prisma.$executeRaw`
+          WITH d AS (UPDATE "Delivery" SET "channelId" = ${channelId} WHERE id = ${delivery.id})
+          UPDATE "Group" SET "channelId" = ${channelId} WHERE id = ${delivery.groupId}`
       } else {
-        await recordDelivery
+        await prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
       }
     },
 

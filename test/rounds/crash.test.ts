@@ -215,7 +215,7 @@ t.test('SIGKILL while an intro\'s channel is being recorded: the group keeps its
 
   const blockedOnGroup = async () => (await sql.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
-     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'UPDATE %"Group"%'`)).map((r) => r.pid)
+     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE "Group"%'`)).map((r) => r.pid)
   await sql.withSession(async (locker) => {
     await locker.exec('BEGIN')
     // The round and its groups are committed: the intros are being delivered.
