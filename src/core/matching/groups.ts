@@ -135,12 +135,67 @@ export function improveGroups (grouping: Grouping, bounds: SizeBounds, random: R
   const exhaustiveUpTo = options.exhaustiveUpTo ?? 400
   const samples = options.samples ?? 64
   const { groups, groupOf } = grouping
-  const n = groupOf.length
-  const placed: number[] = []
-  for (let x = 0; x < n; x++) if (groupOf[x] !== NO) placed.push(x)
+  const placed = placedPeople(grouping)
   const exhaustive = placed.length <= exhaustiveUpTo
-  let changed = false
 
+  return searchConflicted(grouping, random, passes, placed, (x, cx) => {
+    const a = groupOf[x]!
+    let bestDelta = 0
+    let bestSwap = NO
+    let bestMove = NO
+    const trySwap = (y: number): void => {
+      const b = groupOf[y]!
+      if (b === NO || b === a) return
+      const delta = grouping.costWith(x, b, y) + grouping.costWith(y, a, x) - cx - grouping.memberCost(y)
+      if (delta < bestDelta) {
+        bestDelta = delta
+        bestSwap = y
+        bestMove = NO
+      }
+    }
+    if (exhaustive) {
+      for (const y of placed) trySwap(y)
+    } else {
+      for (let s = 0; s < samples; s++) trySwap(placed[randomInt(random, placed.length)]!)
+    }
+    if (groups[a]!.length > bounds.lo) {
+      for (let b = 0; b < groups.length; b++) {
+        if (b === a || groups[b]!.length >= bounds.hi || groups[b]!.length === 0) continue
+        const delta = grouping.costWith(x, b) - cx
+        if (delta < bestDelta) {
+          bestDelta = delta
+          bestMove = b
+          bestSwap = NO
+        }
+      }
+    }
+    if (bestSwap !== NO) {
+      grouping.swap(x, bestSwap)
+      return true
+    }
+    if (bestMove !== NO) {
+      grouping.remove(x)
+      grouping.insert(x, bestMove)
+      return true
+    }
+    return false
+  })
+}
+
+/** Everyone the grouping has placed in a group, by index. */
+function placedPeople (grouping: Grouping): number[] {
+  const placed: number[] = []
+  for (let x = 0; x < grouping.groupOf.length; x++) if (grouping.groupOf[x] !== NO) placed.push(x)
+  return placed
+}
+
+/**
+ * The loop both searches share: pass after pass, every conflicted person (positive cost) in a random order is
+ * offered to `tryPerson`, which returns whether it changed the grouping. Stops after a pass that changed nothing,
+ * or once nobody is conflicted. Returns whether anything changed.
+ */
+function searchConflicted (grouping: Grouping, random: Random, passes: number, placed: readonly number[], tryPerson: (x: number, cost: number) => boolean): boolean {
+  let changed = false
   for (let pass = 0; pass < passes; pass++) {
     const conflicted = placed.filter((x) => grouping.memberCost(x) > 0)
     if (conflicted.length === 0) break
@@ -148,45 +203,7 @@ export function improveGroups (grouping: Grouping, bounds: SizeBounds, random: R
     let improved = false
     for (const x of conflicted) {
       const cx = grouping.memberCost(x)
-      if (cx <= 0) continue
-      const a = groupOf[x]!
-      let bestDelta = 0
-      let bestSwap = NO
-      let bestMove = NO
-      const trySwap = (y: number): void => {
-        const b = groupOf[y]!
-        if (b === NO || b === a) return
-        const delta = grouping.costWith(x, b, y) + grouping.costWith(y, a, x) - cx - grouping.memberCost(y)
-        if (delta < bestDelta) {
-          bestDelta = delta
-          bestSwap = y
-          bestMove = NO
-        }
-      }
-      if (exhaustive) {
-        for (const y of placed) trySwap(y)
-      } else {
-        for (let s = 0; s < samples; s++) trySwap(placed[randomInt(random, placed.length)]!)
-      }
-      if (groups[a]!.length > bounds.lo) {
-        for (let b = 0; b < groups.length; b++) {
-          if (b === a || groups[b]!.length >= bounds.hi || groups[b]!.length === 0) continue
-          const delta = grouping.costWith(x, b) - cx
-          if (delta < bestDelta) {
-            bestDelta = delta
-            bestMove = b
-            bestSwap = NO
-          }
-        }
-      }
-      if (bestSwap !== NO) {
-        grouping.swap(x, bestSwap)
-        improved = true
-      } else if (bestMove !== NO) {
-        grouping.remove(x)
-        grouping.insert(x, bestMove)
-        improved = true
-      }
+      if (cx > 0 && tryPerson(x, cx)) improved = true
     }
     if (!improved) break
     changed = true
@@ -203,51 +220,35 @@ export function rotateGroups (grouping: Grouping, random: Random, options: Searc
   const exhaustiveUpTo = options.exhaustiveUpTo ?? 80
   const samples = options.samples ?? 24
   const { groupOf } = grouping
-  const n = groupOf.length
-  const placed: number[] = []
-  for (let x = 0; x < n; x++) if (groupOf[x] !== NO) placed.push(x)
+  const placed = placedPeople(grouping)
   const exhaustive = placed.length <= exhaustiveUpTo
-  let changed = false
-  for (let pass = 0; pass < (options.passes ?? 20); pass++) {
-    const conflicted = placed.filter((x) => grouping.memberCost(x) > 0)
-    if (conflicted.length === 0) break
-    shuffleInPlace(conflicted, random)
-    let improved = false
-    for (const x of conflicted) {
-      const cx = grouping.memberCost(x)
-      if (cx <= 0) continue
-      const a = groupOf[x]!
-      const pick = (i: number): number => exhaustive ? placed[i]! : placed[randomInt(random, placed.length)]!
-      const count = exhaustive ? placed.length : samples
-      let found = false
-      for (let i = 0; i < count && !found; i++) {
-        const y = pick(i)
-        const b = groupOf[y]!
-        if (b === a) continue
-        const dx = grouping.costWith(x, b, y) - grouping.memberCost(y) - cx
-        for (let j = 0; j < count; j++) {
-          const z = pick(j)
-          const c = groupOf[z]!
-          if (c === a || c === b) continue
-          const delta = dx + grouping.costWith(y, c, z) - grouping.memberCost(z) + grouping.costWith(z, a, x)
-          if (delta < 0) {
-            grouping.remove(x)
-            grouping.remove(y)
-            grouping.remove(z)
-            grouping.insert(x, b)
-            grouping.insert(y, c)
-            grouping.insert(z, a)
-            found = true
-            break
-          }
+  const pick = (i: number): number => exhaustive ? placed[i]! : placed[randomInt(random, placed.length)]!
+  const count = exhaustive ? placed.length : samples
+  return searchConflicted(grouping, random, options.passes ?? 20, placed, (x, cx) => {
+    const a = groupOf[x]!
+    for (let i = 0; i < count; i++) {
+      const y = pick(i)
+      const b = groupOf[y]!
+      if (b === a) continue
+      const dx = grouping.costWith(x, b, y) - grouping.memberCost(y) - cx
+      for (let j = 0; j < count; j++) {
+        const z = pick(j)
+        const c = groupOf[z]!
+        if (c === a || c === b) continue
+        const delta = dx + grouping.costWith(y, c, z) - grouping.memberCost(z) + grouping.costWith(z, a, x)
+        if (delta < 0) {
+          grouping.remove(x)
+          grouping.remove(y)
+          grouping.remove(z)
+          grouping.insert(x, b)
+          grouping.insert(y, c)
+          grouping.insert(z, a)
+          return true
         }
       }
-      if (found) improved = true
     }
-    if (!improved) break
-    changed = true
-  }
-  return changed
+    return false
+  })
 }
 
 /** Takes people out of groups until no group holds a blocked pair; returns who was taken out. */
