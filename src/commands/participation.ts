@@ -21,15 +21,6 @@ async function loadJoined (ctx: Ctx): Promise<{ program: Program, participant: P
   return { program, participant }
 }
 
-/** As load, creating the channel's program on first use. */
-async function ensure (ctx: Ctx): Promise<{ program: Program, participant: Participant | null }> {
-  const { command } = ctx
-  const found = await load(ctx)
-  if (found.program !== null) return { program: found.program, participant: found.participant }
-  const program = await ctx.deps.store.ensureProgram({ teamId: command.teamId, channelId: command.channelId, channelName: command.channelName })
-  return { program, participant: null }
-}
-
 /** Fields every write of the caller's row carries: their current username and this visit. */
 function touch (ctx: Ctx) {
   ctx.activity.recorded = true
@@ -52,7 +43,9 @@ export const join: Spec = {
       ctx.activity.recorded = true
       return welcome(fresh.program, true)
     }
-    const { program, participant } = await ensure(ctx)
+    // No program yet: this is the channel's first join (created here). Otherwise the person already has a row.
+    const program = fresh?.program ?? await ctx.deps.store.ensureProgram({ teamId: ctx.command.teamId, channelId, channelName: ctx.command.channelName })
+    const participant = fresh === null ? null : await ctx.deps.store.findParticipant(program.id, userId)
     const state = participationState(program, participant, ctx.now)
     if (state.joined && participant !== null) {
       return state.eligible
