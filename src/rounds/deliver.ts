@@ -111,6 +111,12 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       } catch (error) {
         const failure = toFailure(error)
         if (failure.retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs)
+        if (failure.retryAfterMs !== undefined && failure.retryAfterMs <= options.maxInlineWaitMs && Date.now() - started < options.budgetMs) {
+          // Mattermost pacing the bot (its rate limiter's 429): not a failed try. The gate holds every worker until
+          // Retry-After; counting it as a try would push a whole round's tail into later passes.
+          tries--
+          continue
+        }
         if (!failure.transient) {
           log.warn({ delivery: delivery.dedupeKey, err: failure.message }, 'Mattermost refused a delivery; giving up on it')
           await store.markFailed(delivery.id, failure.message)

@@ -45,6 +45,16 @@ t.test('a 429 honours Retry-After for every worker', async (t) => {
   t.same(introCounts(world), [1, 1, 1])
 })
 
+t.test('a run of 429s is Mattermost pacing the bot, not failed tries: the pass waits and sends everything', async (t) => {
+  const world = await setup(t, ['alice', 'bob'])
+  // More 429s in a row than the tries a delivery gets per pass (retryDelaysMs + 1).
+  world.mm.rateLimitNext(fast.retryDelaysMs.length + 3, '0.05', { method: 'POST', path: '/api/v4/posts' })
+  const summary = await pass(world.app)
+  t.same(summary.deliveries, { sent: 1, retried: 0, failed: 0, pending: 0 })
+  t.equal(world.mm.requestsTo('POST', '/api/v4/posts').filter((r) => r.status === 429).length, fast.retryDelaysMs.length + 3)
+  t.same(introCounts(world), [1])
+})
+
 t.test('a long Retry-After leaves the delivery for a later pass, which sends it', async (t) => {
   const world = await setup(t, ['alice', 'bob'])
   world.mm.rateLimitNext(1, 120, { method: 'POST', path: '/api/v4/posts' })

@@ -1,0 +1,68 @@
+// The whole loop as a real Mattermost runs it: a round, the follow-up, a person clicking a button in Mattermost
+// (the fake server calls Coffee's /actions over HTTP and applies the update), and the numbers afterwards.
+import t from 'tap'
+import net from 'node:net'
+import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
+import { createMattermostWorld } from '../helpers/mattermost.js'
+import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
+import { pass } from '../helpers/rounds.js'
+import { createRandom } from '../../src/core/matching/index.js'
+import { DAY_MS } from '../../src/core/durations.js'
+
+async function freePort (): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+t.test('round -> follow-up -> click in Mattermost -> post updated and stats counted', async (t) => {
+  const world = await createMattermostWorld(t)
+  const port = await freePort()
+  const { app, clock } = await createTestApp(t, {
+    gateway: world.gateway,
+    env: { ...world.env, PUBLIC_URL: `http://127.0.0.1:${port}` },
+    random: createRandom(11),
+    delivery: { retryDelaysMs: [1], maxInlineWaitMs: 1000 }
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+  for (const name of ['alice', 'bob', 'carol', 'dave']) {
+    world.person(name)
+    await say(app, 'join', { userName: name })
+  }
+  await pass(app)
+  clock.advance(3 * DAY_MS)
+  await pass(app)
+
+  const followups = world.mm.channelsOfType('G').flatMap((c) => world.mm.posts(c.id)).filter((p) => String(p.props?.coffee_delivery).startsWith('followup:'))
+  t.equal(followups.length, 2)
+  const alices = followups.find((p) => world.mm.memberIds(p.channel_id).includes(mmId('alice')))!
+  const others = followups.find((p) => p !== alices)!
+
+  // Clients never see the integration (URL and signed context): the server keeps it.
+  const asSeen = await fetch(`${world.mm.url}/api/v4/posts/${alices.id}`, { headers: { authorization: `Bearer ${world.botToken}` } })
+  t.notMatch(JSON.stringify(await asSeen.json()), /integration|sig/, 'context stripped from clients')
+
+  const clicked = await world.mm.click(alices.id, 'coffeemet', mmId('alice'))
+  t.equal(clicked.status, 200, 'Mattermost accepted our answer')
+  t.equal(clicked.integration?.status, 200)
+  t.equal(clicked.integration?.url, `http://127.0.0.1:${port}/actions`)
+  t.match(clicked.post?.message, /✅ @alice says you met/, 'the post now shows the answer')
+  t.same(clicked.post?.props?.attachments, [], 'and no more buttons')
+  t.match(clicked.ephemeral?.message, /Glad you met/, 'alice got a private thank-you')
+
+  const notYet = await world.mm.click(others.id, 'coffeenotyet', world.mm.memberIds(others.channel_id).find((id) => id !== world.bot.id)!)
+  t.equal(notYet.status, 200)
+  t.match(notYet.post?.message, /⏳ @\w+ says not yet/)
+  t.equal((notYet.post?.props?.attachments as unknown[]).length, 1, 'buttons stay after "not yet"')
+
+  const stranger = world.person('mallory')
+  const refused = await world.mm.click(alices.id, 'coffeecancelled', stranger.id)
+  t.equal(refused.status, 403, 'Mattermost itself refuses someone outside the conversation')
+
+  const stats = await fetch(`http://127.0.0.1:${port}/api/channels/${CHANNEL_ID}/stats`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  t.same(await stats.json(), { participants: 4, active: 4, rounds: 1, groups: 2, asked: 2, met: 1, not_met: 1, no_answer: 0, met_rate: 0.5 })
+  t.match(await say(app, 'stats', { userName: 'bob' }), /50\s*%/)
+  t.match(await say(app, 'history', { userName: 'alice' }), /met/i)
+})
