@@ -124,7 +124,7 @@ function wholeScripts (factory: PrismaPg): SqlMigrationAwareDriverAdapterFactory
   }
 }
 
-async function createServerDatabase (serverUrl: string): Promise<{ url: string, drop: () => Promise<void> }> {
+export async function createServerDatabase (serverUrl: string): Promise<{ url: string, drop: () => Promise<void> }> {
   const name = `coffee_t_${randomBytes(6).toString('hex')}`
   await admin(serverUrl, `CREATE DATABASE ${name}`)
   const url = new URL(serverUrl)

@@ -22,24 +22,26 @@ export interface RunningService extends ServiceProcess {
 export interface SpawnOptions {
   /** Runs the process's clock this far ahead (test/helpers/shift-clock.ts), as if it started that much later. */
   clockShiftMs?: number
+  /** Start it as README tells people to, with `npm start` (the built dist/), instead of from the sources. */
+  npmStart?: boolean
 }
 
 /** Spawns the service with only PATH, HOME, PORT=0, HOST=127.0.0.1, LOG_LEVEL=info and `env`. */
-export function spawnService (env: Record<string, string>, { clockShiftMs = 0 }: SpawnOptions = {}): ServiceProcess {
+export function spawnService (env: Record<string, string>, { clockShiftMs = 0, npmStart = false }: SpawnOptions = {}): ServiceProcess {
   const imports = ['--import', 'tsx', ...(clockShiftMs === 0 ? [] : ['--import', shiftClock])]
-  const proc = spawn(process.execPath, [...imports, path.join(root, 'src/server.ts')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      ...(clockShiftMs === 0 ? {} : { COFFEE_TEST_CLOCK_SHIFT_MS: String(clockShiftMs) }),
-      ...env
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const processEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...(clockShiftMs === 0 ? {} : { COFFEE_TEST_CLOCK_SHIFT_MS: String(clockShiftMs) }),
+    ...env
+  }
+  // npm runs the service as its child: both go in a process group of their own, so a signal reaches the service.
+  const proc = npmStart
+    ? spawn('npm', ['start', '--silent'], { cwd: root, env: { ...processEnv, ...(clockShiftMs === 0 ? {} : { NODE_OPTIONS: imports.join(' ') }) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(process.execPath, [...imports, path.join(root, 'src/server.ts')], { cwd: root, env: processEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   proc.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
   proc.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -54,7 +56,7 @@ export async function startService (env: Record<string, string>, options: SpawnO
   const timeoutMs = options.timeoutMs ?? 60_000
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
-      proc.kill('SIGKILL')
+      stopService(service, 'SIGKILL').catch(() => {})
       reject(new Error(`no "listening" within ${timeoutMs / 1000} s:\n${output()}`))
     }, timeoutMs)
     const check = () => {
@@ -67,8 +69,16 @@ export async function startService (env: Record<string, string>, options: SpawnO
   return { ...service, url }
 }
 
-/** Sends the signal and resolves with how the process ended. */
+/** `npm start` with `env`, as startService: for the end-to-end suite. */
+export async function startNpmService (env: Record<string, string>, options: Omit<SpawnOptions, 'npmStart'> & { timeoutMs?: number } = {}): Promise<RunningService> {
+  return await startService(env, { ...options, npmStart: true })
+}
+
+/** Sends the signal (to the process group of an `npm start`) and resolves with how the process ended. */
 export async function stopService (service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
-  service.proc.kill(signal)
+  const { proc } = service
+  if (proc.exitCode !== null || proc.signalCode !== null) return service.exited
+  if (proc.spawnargs[0] === 'npm' && proc.pid !== undefined) process.kill(-proc.pid, signal)
+  else proc.kill(signal)
   return service.exited
 }

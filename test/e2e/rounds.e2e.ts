@@ -1,0 +1,99 @@
+// Rounds against the real Mattermost: intros land in real group messages that each member reads back through the
+// API; people who cannot take part (deactivated, removed from the channel, bots, a blocked pair) are left out; someone
+// with nobody to meet gets a direct message.
+import t from 'tap'
+import { createWorld, testMattermostUrl, type Conversation, type Person, type World } from '../helpers/real-mattermost.js'
+
+const url = testMattermostUrl()
+
+/** Every group message the bot has with these people, read as each of them: the member ids of each group. */
+async function groupsSeenBy (world: World, people: Person[]): Promise<Map<string, Conversation>> {
+  const groups = new Map<string, Conversation>()
+  for (const person of people) {
+    for (const conversation of await world.conversations(person, 'G')) groups.set(conversation.channel.id, conversation)
+  }
+  return groups
+}
+
+const mentions = (message: string) => [...message.matchAll(/@([a-z0-9.\-_]+)/g)].map((m) => m[1]!).sort()
+
+if (url === undefined) t.plan(0, 'no real Mattermost (TEST_MATTERMOST_URL)')
+else {
+  t.test('intros land in group messages; the deactivated, the removed and a blocked pair are left out', async (t) => {
+    const world = await createWorld(t, url)
+    const [alice, bob, frank, gina, dave, erin] = await Promise.all(['alice', 'bob', 'frank', 'gina', 'dave', 'erin'].map((name) => world.person(name)))
+    for (const person of [alice, bob, frank, gina, dave, erin]) t.match((await world.slash(person!, 'join')).text, /You're in/)
+    t.match((await world.slash(frank!, `block @${gina!.username}`)).text, /You will never be grouped with @gina-/, 'Mattermost resolved the mention')
+
+    await world.server.admin.updateUserActive(dave!.id, false)
+    await world.server.admin.removeFromChannel(erin!.id, world.channel.id)
+
+    const seen = new Set<string>()
+    const people = [alice!, bob!, frank!, gina!]
+    // Four people have three ways to pair up: without the block, round 3 would pair frank and gina.
+    for (let round = 1; round <= 3; round++) {
+      const { status, body } = await world.rounds({ force: true })
+      t.equal(status, 200)
+      t.same(body.errors, [])
+      t.hasStrict(body.rounds, [{ channel_id: world.channel.id, round, eligible: 4, groups: 2, excluded: { inactive: 1, notMember: 1 } }])
+      t.same(body.deliveries, { sent: round === 1 ? 2 : 4, retried: 0, failed: 0, pending: 0 }, 'the intros, after the last round\'s follow-ups')
+
+      const groups = await groupsSeenBy(world, people)
+      const intros = [...groups.values()].flatMap((g) => g.posts.filter((p) => p.user_id === world.bot.id && /Coffee time/.test(p.message)).map((p) => ({ post: p, group: g })))
+      const fresh = intros.filter(({ post }) => !seen.has(post.id))
+      t.equal(fresh.length, 2, `round ${round}: two new intros`)
+      for (const { post, group } of fresh) {
+        seen.add(post.id)
+        const members = group.memberIds.filter((id) => id !== world.bot.id)
+        t.equal(members.length, 2, 'a pair, with the bot')
+        t.ok(group.memberIds.includes(world.bot.id))
+        const names = people.filter((p) => members.includes(p.id)).map((p) => p.username).sort()
+        t.same(mentions(post.message), names, 'the intro mentions exactly its members')
+        t.match(post.message, new RegExp(`~${world.channel.name}`), 'and names the channel it came from')
+        t.notSame(names, [frank!.username, gina!.username].sort(), 'frank and gina are never grouped')
+      }
+    }
+    const botGroups = await world.conversations(world.bot, 'G')
+    t.equal(botGroups.length, 4, 'four pairs in three rounds: the only new pairing for round 3 would have put frank with gina')
+    t.notOk(botGroups.some((g) => g.memberIds.includes(dave!.id) || g.memberIds.includes(erin!.id)), 'nobody left out is in any of them')
+  })
+
+  t.test('bots and people who never joined stay out of an everyone-here channel; a lone person gets a DM', async (t) => {
+    const world = await createWorld(t, url)
+    const lead = await world.person('lead')
+    await world.makeChannelAdmin(world.channel, lead)
+    const [amy, ben, cat] = await Promise.all(['amy', 'ben', 'cat'].map((name) => world.person(name)))
+    const otherBot = await world.server.admin.createBot({ username: `helper-${world.suffix}`, display_name: 'Helper' })
+    t.teardown(async () => { await world.server.admin.disableBot(otherBot.user_id).catch(() => {}) })
+    await world.server.admin.addToTeam(world.team.id, otherBot.user_id)
+    await world.server.admin.addToChannel(otherBot.user_id, world.channel.id)
+
+    t.match((await world.slash(lead, 'config mode channel')).text, /everyone in this channel/)
+    t.match((await world.slash(lead, 'leave')).text, /left/)
+    // amy blocks both others: whoever she is grouped with, a block is broken, so she is on her own this round.
+    for (const other of [ben!, cat!]) t.match((await world.slash(amy!, `block @${other.username}`)).text, /never be grouped/)
+
+    const { body } = await world.rounds({ force: true })
+    t.same(body.errors, [])
+    t.hasStrict(body.rounds, [{ round: 1, eligible: 3, groups: 1, alone: 1, excluded: { left: 1, inactive: 1 } }], 'the lead left; the other bot is not a person')
+    const dms = await world.conversations(amy!, 'D')
+    const fromBot = dms.find((c) => c.memberIds.includes(world.bot.id))
+    t.ok(fromBot, 'amy has a direct message with the bot')
+    t.match(fromBot?.posts.at(-1)?.message, /had nobody free to meet you/)
+    const [pair] = await world.conversations(ben!, 'G')
+    t.same(pair?.memberIds.sort(), [world.bot.id, ben!.id, cat!.id].sort(), 'ben and cat meet')
+  })
+
+  t.test('a public channel the bot is not in: the round says Mattermost refused, and why', async (t) => {
+    const world = await createWorld(t, url)
+    const open = await world.createChannel('open-plan', 'O', { withBot: false })
+    const [amy, ben] = await Promise.all(['amy', 'ben'].map((name) => world.person(name, { channels: [open] })))
+    for (const person of [amy!, ben!]) t.match((await world.slash(person, 'join', open)).text, /You're in/)
+    const { status, body } = await world.rounds({ force: true })
+    t.equal(status, 200)
+    t.same(body.rounds, [], 'no round')
+    t.match(body.errors, [{ channel_id: open.id, message: /GET \/api\/v4\/channels\/\w+\/members\?page=0&per_page=200 answered 403/ }], 'Mattermost lets only members list a public channel\'s members')
+    await world.server.admin.addToChannel(world.bot.id, open.id)
+    t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ channel_id: open.id, round: 1, eligible: 2 }], 'once the bot is invited, the round starts')
+  })
+}
