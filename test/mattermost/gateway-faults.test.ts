@@ -1,9 +1,10 @@
-// The gateway through the real Client4 against the fake Mattermost: every method, paging and batching, and how each
-// kind of failure becomes a GatewayError the retry logic can act on.
+// The gateway under faults only the fake Mattermost can stage (resets, timeouts, injected statuses, a wrong URL):
+// how each kind of failure becomes a GatewayError the retry logic can act on. What the gateway asks of a working
+// server is in gateway.test.ts, against the fake or the real server.
 import t from 'tap'
 import type { Test } from 'tap'
 import { createGateway, GatewayError, parseRetryAfter, type GatewayOptions } from '../../src/mattermost/gateway.js'
-import { startFakeMattermost, newId, type FakeMattermostOptions } from '../helpers/fake-mattermost.js'
+import { startFakeMattermost, type FakeMattermostOptions } from '../helpers/fake-mattermost.js'
 
 async function setup (t: Test, options: FakeMattermostOptions = {}, gatewayOptions: Partial<GatewayOptions> = {}) {
   const mm = await startFakeMattermost(options)
@@ -28,174 +29,11 @@ async function failure (promise: Promise<unknown>): Promise<GatewayError> {
   throw new Error('expected a GatewayError')
 }
 
-t.test('getMe returns the bot and asks only once', async (t) => {
-  const { mm, gateway, bot } = await setup(t)
-  const [me, again] = await Promise.all([gateway.getMe(), gateway.getMe()])
-  t.same(me, { id: bot.id, username: 'coffee', first_name: '', last_name: '', nickname: '', delete_at: 0, is_bot: true, roles: 'system_user', locale: 'en', timezone: '' })
-  t.same(again, me)
-  await gateway.getMe()
-  t.equal(mm.requestsTo('GET', '/api/v4/users/me').length, 1)
-  const [request] = mm.requests
-  t.match(request?.authorization, /^BEARER [a-z0-9]{26}$/, 'Client4 sends the BEARER scheme')
-})
-
 t.test('getMe is retried after a failure rather than caching it', async (t) => {
   const { mm, gateway, bot } = await setup(t)
   mm.failNext(1, 502)
   t.equal((await failure(gateway.getMe())).status, 502)
   t.equal((await gateway.getMe()).id, bot.id)
-})
-
-t.test('getUsersByIds: batches of 200, nothing for an empty list, unknown ids left out', async (t) => {
-  const { mm, gateway, alice } = await setup(t)
-  t.same(await gateway.getUsersByIds([]), [])
-  t.equal(mm.requests.length, 0, 'no request for an empty list')
-
-  const ids = Array.from({ length: 450 }, () => mm.addUser().id)
-  const users = await gateway.getUsersByIds([...ids, ids[0] ?? '', newId()])
-  t.equal(users.length, 450)
-  t.same(new Set(users.map((u) => u.id)), new Set(ids))
-  const calls = mm.requestsTo('POST', '/api/v4/users/ids')
-  t.same(calls.map((c) => (c.body as string[]).length), [200, 200, 51], 'deduplicated, then 200 at a time')
-  t.ok(calls.every((c) => c.status === 200))
-
-  const [found] = await gateway.getUsersByIds([alice.id])
-  t.hasStrict(found, { id: alice.id, username: 'alice', first_name: 'Alice', last_name: 'Liddell', nickname: 'al', delete_at: 0, is_bot: false, roles: 'system_user' })
-})
-
-t.test('getUser and getUserByUsername: the user, or null when there is none', async (t) => {
-  const { mm, gateway, alice } = await setup(t)
-  t.equal((await gateway.getUser(alice.id))?.username, 'alice')
-  t.equal(await gateway.getUser(newId()), null)
-  t.equal((await gateway.getUserByUsername('@Alice'))?.id, alice.id, 'a leading @ and capitals are fine')
-  t.equal((await gateway.getUserByUsername(' alice '))?.id, alice.id)
-  t.equal(await gateway.getUserByUsername('nobody'), null)
-  const before = mm.requests.length
-  t.equal(await gateway.getUserByUsername('john smith'), null)
-  t.equal(await gateway.getUserByUsername('@'), null)
-  t.equal(mm.requests.length, before, 'names that cannot exist are not looked up')
-  mm.deactivate(alice.id)
-  t.ok(((await gateway.getUser(alice.id))?.delete_at ?? 0) > 0, 'deactivated users come back with delete_at set')
-})
-
-t.test('getUser rethrows errors other than 404', async (t) => {
-  const { gateway } = await setup(t)
-  t.equal(await gateway.getUser('not-an-id'), null, 'no route matches these characters: the server says 404')
-  const error = await failure(gateway.getUser('tooshort'))
-  t.equal(error.status, 400)
-  t.equal(error.transient, false)
-})
-
-t.test('getChannel and getChannelMember', async (t) => {
-  const { mm, gateway, channel, alice, bot } = await setup(t)
-  t.same(await gateway.getChannel(channel.id), { id: channel.id, team_id: channel.team_id, type: 'O', name: 'coffee-lovers', display_name: 'coffee-lovers', delete_at: 0 })
-  const missing = await failure(gateway.getChannel(newId()))
-  t.equal(missing.status, 404)
-  t.equal(missing.serverErrorId, 'app.channel.get.existing.app_error')
-
-  const admin = mm.addUser()
-  mm.addMember(channel.id, admin.id, { admin: true })
-  t.same(await gateway.getChannelMember(channel.id, admin.id), { channel_id: channel.id, user_id: admin.id, roles: 'channel_user channel_admin' })
-  t.equal((await gateway.getChannelMember(channel.id, alice.id))?.roles, 'channel_user')
-  t.equal(await gateway.getChannelMember(channel.id, mm.addUser().id), null)
-  mm.removeMember(channel.id, bot.id)
-  t.equal((await failure(gateway.getChannelMember(channel.id, alice.id))).status, 403, 'no longer a member: forbidden, not null')
-})
-
-t.test('getChannelMemberIds reads every page, 200 at a time', async (t) => {
-  const { mm, gateway, bot } = await setup(t)
-  const big = mm.addChannel({ name: 'big' })
-  mm.addMember(big.id, bot.id)
-  const ids = [bot.id]
-  for (let i = 0; i < 449; i++) {
-    const id = mm.addUser().id
-    mm.addMember(big.id, id)
-    ids.push(id)
-  }
-  const found = await gateway.getChannelMemberIds(big.id)
-  t.equal(found.length, 450)
-  t.same(new Set(found), new Set(ids))
-  const pages = mm.requestsTo('GET', `/api/v4/channels/${big.id}/members`)
-  t.same(pages.map((p) => [p.query.page, p.query.per_page]), [['0', '200'], ['1', '200'], ['2', '200']])
-
-  const exact = mm.addChannel({ name: 'exact' })
-  mm.addMember(exact.id, bot.id)
-  for (let i = 0; i < 199; i++) mm.addMember(exact.id, mm.addUser().id)
-  t.equal((await gateway.getChannelMemberIds(exact.id)).length, 200, 'a full last page means one more (empty) page')
-})
-
-t.test('createDirectChannel: the bot and the user, the same channel every time', async (t) => {
-  const { mm, gateway, bot, alice } = await setup(t)
-  const id = await gateway.createDirectChannel(alice.id)
-  t.equal(await gateway.createDirectChannel(alice.id), id)
-  t.equal(mm.channel(id)?.type, 'D')
-  t.same(mm.memberIds(id).sort(), [bot.id, alice.id].sort())
-  t.same(mm.requestsTo('POST', '/api/v4/channels/direct')[0]?.body, [bot.id, alice.id])
-})
-
-t.test('createGroupChannel: the bot\'s id goes in the body; one other person means a DM', async (t) => {
-  const { mm, gateway, bot, alice, bob, carol } = await setup(t)
-  const id = await gateway.createGroupChannel([alice.id, bob.id, carol.id])
-  t.equal(mm.channel(id)?.type, 'G')
-  t.same(mm.memberIds(id).sort(), [bot.id, alice.id, bob.id, carol.id].sort())
-  t.same(mm.requestsTo('POST', '/api/v4/channels/group')[0]?.body, [alice.id, bob.id, carol.id, bot.id], 'all 3..8 ids in the body, as the spec wants')
-  t.equal(await gateway.createGroupChannel([carol.id, bob.id, alice.id, bot.id]), id, 'the same set, the same channel')
-
-  const dm = await gateway.createGroupChannel([alice.id, alice.id])
-  t.equal(mm.channel(dm)?.type, 'D')
-  t.equal(dm, mm.directChannel(bot.id, alice.id)?.id)
-  t.equal(mm.requestsTo('POST', '/api/v4/channels/group').length, 2, 'no group request for a pair')
-})
-
-t.test('createGroupChannel: Mattermost\'s size rule surfaces as a non-transient 400', async (t) => {
-  const { mm, gateway } = await setup(t)
-  const eight = Array.from({ length: 8 }, () => mm.addUser().id)
-  const error = await failure(gateway.createGroupChannel(eight))
-  t.equal(error.status, 400)
-  t.equal(error.transient, false)
-  t.equal(error.serverErrorId, 'api.channel.create_group.bad_size.app_error')
-  t.equal(error.method, 'POST')
-  t.equal(error.path, '/api/v4/channels/group')
-  t.match(error.message, /POST \/api\/v4\/channels\/group answered 400: .*bad_size/)
-  t.equal(mm.channelsOfType('G').length, 0)
-})
-
-t.test('createPost and patchPost', async (t) => {
-  const { mm, gateway, channel, bot } = await setup(t)
-  const { id } = await gateway.createPost({ channelId: channel.id, message: 'Meet Alice and Bob', props: { coffee_delivery: 'r1:g1' } })
-  const [post] = mm.posts(channel.id)
-  t.hasStrict(post, { id, user_id: bot.id, channel_id: channel.id, message: 'Meet Alice and Bob', props: { coffee_delivery: 'r1:g1', from_bot: 'true' } })
-  const reply = await gateway.createPost({ channelId: channel.id, message: 'and a reply', rootId: id })
-  t.equal(mm.post(reply.id)?.root_id, id)
-
-  t.same(await gateway.patchPost(id, { message: 'Meet Alice and Bob (edited)' }), { id })
-  t.equal(mm.post(id)?.message, 'Meet Alice and Bob (edited)')
-  t.same(mm.post(id)?.props, { coffee_delivery: 'r1:g1', from_bot: 'true' }, 'props untouched when not given')
-  await gateway.patchPost(id, { props: { coffee_delivery: 'r1:g1', done: true } })
-  t.same(mm.post(id)?.props, { coffee_delivery: 'r1:g1', done: true })
-
-  const outside = mm.addChannel({ name: 'outside' })
-  const denied = await failure(gateway.createPost({ channelId: outside.id, message: 'x' }))
-  t.equal(denied.status, 403)
-  t.equal(denied.transient, false)
-})
-
-t.test('findRecentPostWithProp finds the bot\'s own post, newest first, within the scan', async (t) => {
-  const { mm, gateway, channel, alice } = await setup(t)
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1'), null)
-  mm.addPost({ channel_id: channel.id, user_id: alice.id, message: 'spoof', props: { coffee_delivery: 'k1' } })
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1'), null, 'other people\'s posts do not count')
-
-  const { id } = await gateway.createPost({ channelId: channel.id, message: 'intro', props: { coffee_delivery: 'k1' } })
-  for (let i = 0; i < 5; i++) await gateway.createPost({ channelId: channel.id, message: `later ${i}`, props: { coffee_delivery: `k${i + 2}` } })
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1'), id)
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1', { scan: 5 }), null, 'older than the scan')
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1', { scan: 6 }), id)
-
-  for (let i = 0; i < 250; i++) mm.addPost({ channel_id: channel.id, user_id: alice.id, message: `chatter ${i}` })
-  mm.clearRequests()
-  t.equal(await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'k1', { scan: 300 }), id, 'found on the second page')
-  t.same(mm.requests.map((r) => [r.query.page, r.query.per_page]), [['0', '200'], ['1', '200']])
 })
 
 t.test('an answer lost after the post was made: reconcile instead of posting twice', async (t) => {
@@ -219,16 +57,6 @@ t.test('429: transient, with Retry-After in milliseconds, from the plain-text an
   t.equal(error.retryAfterMs, 3000)
   t.equal(error.serverErrorId, undefined)
   t.match(error.message, /GET \/api\/v4\/users\/me answered 429: limit exceeded/)
-})
-
-t.test('429 from Mattermost\'s own rate limiter', async (t) => {
-  const { gateway, alice } = await setup(t, { rateLimit: { perSec: 1, maxBurst: 1 } })
-  await gateway.getUser(alice.id)
-  await gateway.getUser(alice.id)
-  const error = await failure(gateway.getUser(alice.id))
-  t.equal(error.status, 429)
-  t.equal(error.transient, true)
-  t.equal(error.retryAfterMs, 1000)
 })
 
 t.test('5xx is transient and keeps the server\'s error id and request id', async (t) => {
