@@ -38,6 +38,8 @@ export function slashFields (input: SlashInput = {}): URLSearchParams {
   fields.set('text', input.text ?? '')
   fields.set('response_url', `http://mattermost.local/hooks/commands/${mmId('hook')}`)
   fields.set('trigger_id', 'trigger123')
+  // Empty unless the command was typed in a thread; the real server always sends it (test/e2e/protocol.e2e.ts).
+  fields.set('root_id', '')
   for (const [name, id] of Object.entries(input.mentions ?? {})) {
     fields.append('user_mentions', name)
     fields.append('user_mentions_ids', id)
