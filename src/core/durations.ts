@@ -105,7 +105,7 @@ export function describeCadence (days: number): string {
   return `every ${days} days`
 }
 
-/** "3 days", "1 day", "12 hours", "right away". */
+/** "3 days", "1 day", "12 hours", or "at the next scheduler run" for 0. */
 export function describeHours (hours: number): string {
   if (hours === 0) return 'at the next scheduler run'
   if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`

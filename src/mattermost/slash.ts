@@ -1,5 +1,5 @@
 // Mattermost's slash command request and response, as the server sends and reads them
-// (see shared/mattermost-protocol.md): form fields (or the query for GET commands), the token in the
+// (test/e2e/protocol.e2e.ts records them from a real server): form fields (or the query for GET commands), the token in the
 // `token` field and/or `Authorization: Token …`, and a CommandResponse JSON body that only shows when we answer 200.
 import { createHash, timingSafeEqual } from 'node:crypto'
 

@@ -16,7 +16,7 @@ export interface ActionsOptions {
   /** Undefined when Mattermost is not configured. */
   actionsKey: string | undefined
   publicUrl: string | undefined
-  /** Route config that opts into the app's per-address rate limit (or nothing). */
+  /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
 }
 

@@ -12,7 +12,7 @@ export interface SlashOptions {
   commands: CoffeeCommands
   deps: CommandDeps
   clock: Clock
-  /** Route config that opts into the app's per-address rate limit (or nothing). */
+  /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
 }
 

@@ -149,10 +149,6 @@ export function createParticipationStore (prisma: PrismaClient) {
       return count > 0
     },
 
-    /** The slot of the program's latest round, for "next round" messages and scheduling. */
-    async latestRound (programId: number) {
-      return prisma.round.findFirst({ where: { programId }, orderBy: { number: 'desc' } })
-    },
 
     /** Usernames of the group a participant was in during a round, or null when they were not in one. */
     async groupOf (roundId: number, participantId: number): Promise<string[] | null> {
