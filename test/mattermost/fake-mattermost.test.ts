@@ -1,4 +1,5 @@
-// The fake must be as strict as Mattermost, or tests against it prove little. These talk raw HTTP to it.
+// The fake must answer as Mattermost does on the routes Coffee uses, or tests against it prove little. These talk
+// raw HTTP to it.
 import t from 'tap'
 import type { Test } from 'tap'
 import { startFakeMattermost, groupChannelName, isValidId, newId, type FakeMattermostOptions } from '../helpers/fake-mattermost.js'
@@ -51,26 +52,20 @@ t.test('answers carry Content-Type exactly application/json, success or AppError
 })
 
 t.test('every API route wants a session; unknown routes are a 404 AppError even without one', async (t) => {
-  const { mm, token, call, alice } = await setup(t)
+  const { mm, bot, token, call } = await setup(t)
   const none = await call('GET', '/api/v4/users/me', undefined, null)
   t.equal(none.status, 401)
   t.equal(none.json.id, 'api.context.session_expired.app_error')
   t.equal((await call('GET', '/api/v4/users/me', undefined, 'Bearer wrongtoken')).status, 401)
   t.equal((await call('GET', '/api/v4/users/me', undefined, `bearer ${token}`)).status, 200, 'the scheme is case-insensitive')
-  t.equal((await call('GET', '/api/v4/users/me', undefined, `Token ${token}`)).status, 200, 'the legacy Token scheme works too')
   t.equal((await call('GET', '/api/v4/users/me', undefined, token)).status, 401, 'a bare token is not a scheme')
-  const query = await call('GET', `/api/v4/users/me?access_token=${token}`, undefined, null)
-  t.equal(query.status, 401)
-  t.equal(query.json.id, 'api.context.token_provided.app_error')
   const unknown = await call('GET', '/api/v4/nothing/here', undefined, null)
   t.equal(unknown.status, 404)
   t.equal(unknown.json.id, 'api.context.404.app_error')
   t.equal((await call('DELETE', '/api/v4/users/me')).status, 404, 'a known path with another method is no route either')
 
-  const aliceToken = mm.createToken(alice.id)
-  t.equal((await call('GET', '/api/v4/users/me', undefined, `Bearer ${aliceToken}`)).status, 200)
-  mm.deactivate(alice.id)
-  t.equal((await call('GET', '/api/v4/users/me', undefined, `Bearer ${aliceToken}`)).status, 401, 'deactivation ends sessions')
+  mm.deactivate(bot.id)
+  t.equal((await call('GET', '/api/v4/users/me')).status, 401, 'deactivation ends sessions')
 })
 
 t.test('developer mode keeps detailed_error, which then holds the token', async (t) => {
@@ -106,17 +101,6 @@ t.test('user lookups check ids and usernames like the server', async (t) => {
   t.hasStrict(byName.json, { delete_at: 0, is_bot: false, roles: 'system_user', locale: 'en', timezone: { useAutomaticTimezone: 'true' } })
   t.equal((await call('GET', '/api/v4/users/username/Alice')).status, 400, 'usernames are lower case')
   t.equal((await call('GET', '/api/v4/users/username/nobody')).json.id, 'app.user.get_by_username.app_error')
-})
-
-t.test('GET /users?in_channel= pages through a channel\'s members by username', async (t) => {
-  const { mm, call, channel, alice } = await setup(t)
-  const page0 = await call('GET', `/api/v4/users?in_channel=${channel.id}&page=0&per_page=2`)
-  t.same(page0.json.map((u: { username: string }) => u.username), ['alice', 'bob'])
-  const page1 = await call('GET', `/api/v4/users?in_channel=${channel.id}&page=1&per_page=2`)
-  t.same(page1.json.map((u: { username: string }) => u.username), ['carol', 'coffee'])
-  const secret = mm.addChannel({ name: 'secret', type: 'P' })
-  mm.addMember(secret.id, alice.id)
-  t.equal((await call('GET', `/api/v4/users?in_channel=${secret.id}`)).status, 403)
 })
 
 t.test('channel members: roles, paging (default 60, at most 200) and the order of checks', async (t) => {
@@ -182,16 +166,10 @@ t.test('POST /channels/group: 3..8 users with the caller, the same channel for t
   t.equal((await call('POST', '/api/v4/channels/group', [alice.id, alice.id, bob.id])).json.id, 'api.channel.create_group.bad_user.app_error', 'duplicates count for the size, not as users')
   t.equal((await call('POST', '/api/v4/channels/group', [alice.id, 'not-an-id'])).json.id, 'api.context.invalid_body_param.app_error')
   mm.deactivate(carol.id)
-  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, carol.id])).status, 201, 'Mattermost itself accepts deactivated members')
+  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, carol.id])).status, 201, 'Mattermost accepts deactivated members')
 })
 
-t.test('rejectDeactivatedGroupMembers makes deactivated members a bad_user', async (t) => {
-  const { mm, call, alice, carol } = await setup(t, { rejectDeactivatedGroupMembers: true })
-  mm.deactivate(carol.id)
-  t.equal((await call('POST', '/api/v4/channels/group', [alice.id, carol.id])).json.id, 'api.channel.create_group.bad_user.app_error')
-})
-
-t.test('posts: members only, 201 Post, newest first in a PostList, edits', async (t) => {
+t.test('posts: members only, 201 Post, newest first in a PostList, patches', async (t) => {
   const { mm, call, bot, alice, channel } = await setup(t)
   const created = await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'hello', props: { coffee: 'k1' } })
   t.equal(created.status, 201)
@@ -218,47 +196,26 @@ t.test('posts: members only, 201 Post, newest first in a PostList, edits', async
   t.equal((await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x', root_id: newId() })).json.id, 'api.post.create_post.root_id.app_error')
   t.equal(mm.posts(channel.id).length, 3, 'refused posts were not stored')
 
-  t.equal((await call('GET', `/api/v4/posts/${created.json.id}`)).json.message, 'hello')
-  t.equal((await call('GET', `/api/v4/posts/${newId()}`)).status, 404)
-
-  const mismatched = await call('PUT', `/api/v4/posts/${created.json.id}`, { id: newId(), message: 'x' })
-  t.equal(mismatched.status, 400)
   const patched = await call('PUT', `/api/v4/posts/${created.json.id}/patch`, { message: 'edited' })
   t.equal(patched.status, 200)
+  t.equal(patched.json.message, 'edited')
   t.same(patched.json.props, { coffee: 'k1', from_bot: 'true' }, 'a patch without props keeps them')
-  const put = await call('PUT', `/api/v4/posts/${created.json.id}`, { id: created.json.id, message: 'replaced' })
-  t.equal(put.status, 200)
-  t.same(put.json.props, {}, 'a PUT without props clears them')
+  const replaced = await call('PUT', `/api/v4/posts/${created.json.id}/patch`, { props: { done: true } })
+  t.equal(replaced.json.message, 'edited', 'a patch without a message keeps it')
+  t.same(replaced.json.props, { done: true }, 'given props replace them as a whole, from_bot too')
+  t.same(mm.post(created.json.id)?.props, { done: true })
   const alicePost = mm.posts(channel.id)[1]
   t.equal((await call('PUT', `/api/v4/posts/${alicePost?.id}/patch`, { message: 'mine now' })).status, 403, 'editing others\' posts is for admins')
-})
-
-t.test('POST /posts/ephemeral is 403 for a bot without create_post_ephemeral', async (t) => {
-  const { mm, call, alice, channel } = await setup(t)
-  const denied = await call('POST', '/api/v4/posts/ephemeral', { user_id: alice.id, post: { channel_id: channel.id, message: 'psst' } })
-  t.equal(denied.status, 403)
-  const { token: adminToken } = mm.addBot({ username: 'admin-bot', roles: 'system_user system_admin' })
-  const allowed = await call('POST', '/api/v4/posts/ephemeral', { user_id: alice.id, post: { channel_id: channel.id, message: 'psst' } }, `Bearer ${adminToken}`)
-  t.equal(allowed.status, 201)
-  t.equal(mm.ephemeralPosts()[0]?.to_user_id, alice.id)
-  t.equal(mm.posts(channel.id).length, 0, 'ephemeral posts are not channel posts')
-})
-
-t.test('bodies beyond the payload limit are refused', async (t) => {
-  const { call, alice } = await setup(t, { maxPayloadBytes: 1000 })
-  const big = await call('POST', '/api/v4/users/ids', [alice.id, ...Array.from({ length: 100 }, newId)])
-  t.equal(big.status, 400)
-  t.equal(big.json.id, 'api.context.invalid_body_param.app_error')
+  t.equal((await call('PUT', `/api/v4/posts/${newId()}/patch`, { message: 'x' })).status, 403, 'an unknown post fails the permission check')
 })
 
 t.test('faults: 500, 429 as plain text, resets, latency, and only where they match', async (t) => {
   const { mm, call, channel } = await setup(t)
-  const handle = mm.failNext(1, 503, { method: 'POST', path: '/api/v4/posts' })
+  mm.failNext(1, 503, { method: 'POST', path: '/api/v4/posts' })
   t.equal((await call('GET', '/api/v4/users/me')).status, 200, 'other requests are not hit')
   const failed = await call('POST', '/api/v4/posts', { channel_id: channel.id, message: 'x' })
   t.equal(failed.status, 503)
   t.equal(failed.headers.get('content-type'), 'application/json')
-  t.equal(handle.remaining, 0)
   t.equal(mm.posts(channel.id).length, 0, 'a failure before handling changes nothing')
 
   mm.rateLimitNext(2, 7)
@@ -285,42 +242,34 @@ t.test('faults: 500, 429 as plain text, resets, latency, and only where they mat
   t.equal((await call('GET', '/api/v4/users/me')).status, 200)
   t.ok(Date.now() - started >= 140, 'the answer came late')
 
-  const cancelled = mm.failNext(5)
-  cancelled.cancel()
-  t.equal((await call('GET', '/api/v4/users/me')).status, 200)
+  mm.failNext(5)
+  mm.clearFaults()
+  t.equal((await call('GET', '/api/v4/users/me')).status, 200, 'cleared faults hit nothing')
 })
 
 t.test('Mattermost\'s own rate limiter: burst + 1, then 429 with Retry-After', async (t) => {
   const { mm, call } = await setup(t)
-  let clock = 1_000_000
   mm.setRateLimit({ perSec: 1, maxBurst: 2 })
-  const timed = await startFakeMattermost({ now: () => clock, rateLimit: { perSec: 1, maxBurst: 2 } })
-  t.teardown(() => timed.close())
-  const { token } = timed.addBot()
-  const get = () => fetch(`${timed.url}/api/v4/users/me`, { headers: { Authorization: `Bearer ${token}` } })
-  const statuses = []
-  for (let i = 0; i < 4; i++) statuses.push((await get()).status)
-  t.same(statuses, [200, 200, 200, 429])
-  const limited = await get()
-  t.equal(limited.headers.get('retry-after'), '1')
-  t.equal(await limited.text(), 'limit exceeded\n')
-  clock += 1000
-  const after = await get()
-  t.equal(after.status, 200, 'one more token a second later')
-  t.equal(after.headers.get('x-ratelimit-limit'), '3')
-  t.equal(after.headers.get('x-ratelimit-remaining'), '0')
+  const answers = []
+  for (let i = 0; i < 4; i++) answers.push(await call('GET', '/api/v4/users/me'))
+  t.same(answers.map((a) => a.status), [200, 200, 200, 429])
+  t.equal(answers[0]?.headers.get('x-ratelimit-limit'), '3')
+  const limited = answers[3]
+  t.equal(limited?.headers.get('retry-after'), '1')
+  t.equal(limited?.text, 'limit exceeded\n')
+  t.equal(limited?.headers.get('content-type'), 'text/plain; charset=utf-8')
 
   mm.setRateLimit(undefined)
   for (let i = 0; i < 5; i++) t.equal((await call('GET', '/api/v4/users/me')).status, 200)
 })
 
 t.test('the request log records method, path, status and body', async (t) => {
-  const { mm, call, bot, alice } = await setup(t)
+  const { mm, call, token, alice } = await setup(t)
   await call('POST', '/api/v4/users/ids', [alice.id])
   await call('GET', '/api/v4/users/me?x=1', undefined, null)
   const [first, second] = mm.requests
-  t.hasStrict(first, { method: 'POST', path: '/api/v4/users/ids', status: 200, body: [alice.id], userId: bot.id })
-  t.hasStrict(second, { method: 'GET', path: '/api/v4/users/me', query: { x: '1' }, status: 401, userId: undefined })
+  t.hasStrict(first, { method: 'POST', path: '/api/v4/users/ids', query: {}, status: 200, body: [alice.id], authorization: `BEARER ${token}` })
+  t.hasStrict(second, { method: 'GET', path: '/api/v4/users/me', query: { x: '1' }, status: 401, body: '', authorization: undefined })
   t.equal(mm.requestsTo('post', '/api/v4/users/ids').length, 1)
   mm.clearRequests()
   t.same(mm.requests, [])
