@@ -149,7 +149,6 @@ export function createParticipationStore (prisma: PrismaClient) {
       return count > 0
     },
 
-
     /** Usernames of the group a participant was in during a round, or null when they were not in one. */
     async groupOf (roundId: number, participantId: number): Promise<string[] | null> {
       const group = await prisma.group.findFirst({
