@@ -23,6 +23,8 @@ import { actionsRoutes } from './routes/actions.js'
 import { actionsKey } from './core/buttons.js'
 import { createRandom } from './core/matching/index.js'
 import { randomInt } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import { Internal, NoSuchRoute, TooManyRequests } from './errors.js'
 
 export interface AppDatabase {
   kind: 'postgres' | 'pglite'
@@ -60,17 +62,24 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
     ajv: { customOptions: { allowUnionTypes: true } }
   })
 
+  // The one place errors become answers: Coffee's own (src/errors.ts) and Fastify's (validation, body size, media
+  // type) say what was wrong; anything else is a 500 that says nothing of the internals and is logged.
   app.setErrorHandler((error: Error & { statusCode?: number, code?: string }, request, reply) => {
     const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
-    if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed')
-      return reply.code(statusCode).send({ statusCode, error: 'Internal Server Error', message: 'Something went wrong on our side. It has been logged.', requestId: request.id })
-    }
-    request.log.info({ err: error }, 'bad request')
-    return reply.code(statusCode).send({ statusCode, error: error.code ?? 'Bad Request', message: error.message })
+    const told = statusCode < 500 || error.code?.startsWith('COFFEE_') === true
+    const answer = told ? error : new Internal()
+    if (told) request.log.info({ err: error }, 'request refused')
+    else request.log.error({ err: error }, 'request failed')
+    return reply.code(statusCode).send({
+      statusCode,
+      code: answer.code,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: answer.message,
+      ...(told ? {} : { requestId: request.id })
+    })
   })
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `No route for ${request.method} ${request.url.split('?')[0]}` })
+  app.setNotFoundHandler((request) => {
+    throw new NoSuchRoute(request.method, request.url.split('?')[0])
   })
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
@@ -88,11 +97,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
       const user = fields?.user_id
       return typeof user === 'string' && user !== '' ? `user:${user.slice(0, 64)}` : `address:${request.ip}`
     },
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: 'Too Many Requests',
-      message: `Slow down: Coffee accepts ${context.max} requests a minute from one person. Try again in ${Math.ceil(context.ttl / 1000)} s.`
-    })
+    errorResponseBuilder: (_request, context) => new TooManyRequests(context.max, Math.ceil(context.ttl / 1000))
   })
   // Before every route: the OpenAPI document only knows routes added after it.
   await registerOpenApi(app)

@@ -7,6 +7,7 @@ import type { StatsStore, RoundRecord, GroupRecord, DeliveryStatus, GroupDeliver
 import { GROUP_DELIVERY_KINDS } from '../store/stats.js'
 import { DeliveryState, OutcomeAnswer } from '../generated/prisma/enums.js'
 import { requireAdmin } from './admin-auth.js'
+import { ChannelNotSetUp, errorSchema } from '../errors.js'
 
 export const PER_PAGE_DEFAULT = 20
 export const PER_PAGE_MAX = 100
@@ -20,16 +21,6 @@ export interface ApiOptions {
 }
 
 const SECURITY = [{ bearerAuth: [] }]
-
-const errorSchema = {
-  type: 'object',
-  required: ['statusCode', 'error', 'message'],
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string' },
-    message: { type: 'string' }
-  }
-} as const
 
 const errorResponses = {
   400: { description: 'Invalid path or query parameters', ...errorSchema },
@@ -168,12 +159,6 @@ function roundJson (round: RoundRecord) {
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToken, stats, clock }) => {
   const checkAdmin = requireAdmin(adminToken)
 
-  const notFound = (channelId: string) => ({
-    statusCode: 404,
-    error: 'Not Found',
-    message: `Coffee has not been set up in channel ${channelId} (nobody has used /coffee there).`
-  })
-
   app.get<{ Params: { channel_id: string } }>('/api/channels/:channel_id/stats', {
     onRequest: checkAdmin,
     schema: {
@@ -185,7 +170,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToke
     }
   }, async (request, reply) => {
     const program = await stats.findProgram(request.params.channel_id)
-    if (program === null) return reply.code(404).send(notFound(request.params.channel_id))
+    if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const numbers = await stats.programStats(program.id, { now: clock.now(), trendRounds: 0 })
     return {
       participants: numbers.participants,
@@ -218,7 +203,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToke
     }
   }, async (request, reply) => {
     const program = await stats.findProgram(request.params.channel_id)
-    if (program === null) return reply.code(404).send(notFound(request.params.channel_id))
+    if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const { page, per_page: perPage } = request.query
     const result = await stats.roundsPage(program.id, { page, perPage })
     return { page, per_page: perPage, total: result.total, rounds: result.rounds.map(roundJson) }

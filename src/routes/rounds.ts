@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { PassDeps, PassSummary } from '../rounds/pass.js'
 import { runPass } from '../rounds/pass.js'
 import { requireAdmin } from './admin-auth.js'
+import { MattermostNotConfigured, PassRunning } from '../errors.js'
 
 export interface RoundsRouteOptions {
   adminToken: string | undefined
@@ -32,10 +33,10 @@ export const roundsRoutes: FastifyPluginAsync<RoundsRouteOptions> = async (app, 
     }
   }, async (request, reply) => {
     if (passDeps === undefined) {
-      return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: 'Coffee cannot reach Mattermost: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, then restart Coffee.' })
+      throw new MattermostNotConfigured()
     }
     if (running !== null) {
-      return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'A /rounds pass is already running on this instance; this call did nothing. Try again when it has finished.' })
+      throw new PassRunning()
     }
     const query = request.query as Record<string, string | undefined>
     const body = (request.body ?? {}) as Record<string, unknown>

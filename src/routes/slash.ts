@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js'
 import type { CoffeeCommands } from '../commands/index.js'
 import type { CommandDeps } from '../commands/deps.js'
 import { reply as toResponse } from '../commands/registry.js'
+import { SlashTokenWrong, NotASlashCommand } from '../errors.js'
 import { parseSlashCommand, presentedToken, tokenChecker, isDirectOrGroupChannel, ephemeral } from '../mattermost/slash.js'
 
 export interface SlashOptions {
@@ -27,11 +28,11 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
       return ephemeral('Coffee is installed but not configured yet: the admin needs to set `MATTERMOST_SLASH_TOKEN` to the token of the `/coffee` slash command, then restart Coffee.')
     }
     if (!isSlashToken(presentedToken(fields, request.headers.authorization))) {
-      return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The slash command token is missing or wrong. Check MATTERMOST_SLASH_TOKEN against the token Mattermost shows for /coffee.' })
+      throw new SlashTokenWrong()
     }
     const parsed = parseSlashCommand(fields)
     if (!parsed.ok) {
-      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `Not a Mattermost slash command: missing ${parsed.missing.join(', ')}.` })
+      throw new NotASlashCommand(parsed.missing.join(', '))
     }
     const { command } = parsed
     const trigger = command.command.toLowerCase() || '/coffee'

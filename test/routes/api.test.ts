@@ -53,7 +53,7 @@ t.test('the API needs the admin token', async (t) => {
     const none = await get(world.app, url, null)
     t.equal(none.status, 401, `${url} without a token`)
     t.equal(none.headers['www-authenticate'], 'Bearer')
-    t.same(none.body, { statusCode: 401, error: 'Unauthorized', message: 'Send Authorization: Bearer <ADMIN_TOKEN>.' })
+    t.same(none.body, { statusCode: 401, code: 'COFFEE_ADMIN_TOKEN_WRONG', error: 'Unauthorized', message: 'Send Authorization: Bearer <ADMIN_TOKEN>.' })
     t.equal((await get(world.app, url, 'wrong-token-wrong-token')).status, 401, `${url} with a wrong token`)
   }
   const basic = await world.app.inject({ method: 'GET', url: STATS, headers: { authorization: `Basic ${ADMIN_TOKEN}` } })
@@ -71,7 +71,7 @@ t.test('unknown channels are a 404, malformed requests a 400, never a 500', asyn
   for (const url of ['/api/channels/nosuchchannelxxxxxxxxxxxxx/stats', '/api/channels/nosuchchannelxxxxxxxxxxxxx/rounds']) {
     const missing = await get(world.app, url)
     t.equal(missing.status, 404, url)
-    t.same(missing.body, { statusCode: 404, error: 'Not Found', message: 'Coffee has not been set up in channel nosuchchannelxxxxxxxxxxxxx (nobody has used /coffee there).' })
+    t.same(missing.body, { statusCode: 404, code: 'COFFEE_CHANNEL_NOT_SET_UP', error: 'Not Found', message: 'Coffee has not been set up in channel nosuchchannelxxxxxxxxxxxxx (nobody has used /coffee there).' })
   }
   const bad: [string, RegExp][] = [
     [`${ROUNDS}?per_page=1000`, /per_page must be <= 100/],

@@ -1,0 +1,29 @@
+// Every error Coffee answers an HTTP request with, as @fastify/error codes: the one vocabulary, rendered by the one
+// error handler (app.ts) as { statusCode, code, error, message }. Slash commands and button clicks answer people's
+// mistakes with a 200 and a friendly text instead (Mattermost shows nothing else): these are for callers that are
+// not people — Mattermost itself, the scheduler, admin scripts.
+import createError from '@fastify/error'
+
+export const AdminTokenUnset = createError('COFFEE_ADMIN_TOKEN_UNSET', 'ADMIN_TOKEN is not set, so this endpoint is closed. Set it and restart Coffee.', 503)
+export const AdminTokenWrong = createError('COFFEE_ADMIN_TOKEN_WRONG', 'Send Authorization: Bearer <ADMIN_TOKEN>.', 401)
+export const SlashTokenWrong = createError('COFFEE_SLASH_TOKEN_WRONG', 'The slash command token is missing or wrong. Check MATTERMOST_SLASH_TOKEN against the token Mattermost shows for /coffee.', 401)
+export const NotASlashCommand = createError('COFFEE_NOT_A_SLASH_COMMAND', 'Not a Mattermost slash command: missing %s.', 400)
+export const MattermostNotConfigured = createError('COFFEE_MATTERMOST_NOT_CONFIGURED', 'Coffee cannot reach Mattermost: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, then restart Coffee.', 503)
+export const PassRunning = createError('COFFEE_PASS_RUNNING', 'A /rounds pass is already running on this instance; this call did nothing. Try again when it has finished.', 409)
+export const ChannelNotSetUp = createError('COFFEE_CHANNEL_NOT_SET_UP', 'Coffee has not been set up in channel %s (nobody has used /coffee there).', 404)
+export const NoSuchRoute = createError('COFFEE_NO_SUCH_ROUTE', 'No route for %s %s', 404)
+export const TooManyRequests = createError('COFFEE_TOO_MANY_REQUESTS', 'Slow down: Coffee accepts %d requests a minute from one person. Try again in %d s.', 429)
+export const Internal = createError('COFFEE_INTERNAL', 'Something went wrong on our side. It has been logged.', 500)
+
+/** What every error answer looks like, for route schemas and the OpenAPI document. */
+export const errorSchema = {
+  type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string', description: 'COFFEE_… for Coffee\'s own refusals, FST_… for malformed requests' },
+    error: { type: 'string', description: 'The HTTP reason phrase' },
+    message: { type: 'string' },
+    requestId: { type: 'string', description: 'Only on a 500: find the request in Coffee\'s log' }
+  }
+} as const
