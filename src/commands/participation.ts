@@ -21,9 +21,8 @@ async function loadJoined (ctx: Ctx): Promise<{ program: Program, participant: P
   return { program, participant }
 }
 
-/** Fields every write of the caller's row carries: their current username and this visit. */
-function touch (ctx: Ctx) {
-  ctx.activity.recorded = true
+/** Fields every write of the caller's row carries: their current username, and this visit (a sign of life). */
+function visit (ctx: Ctx) {
   return { username: ctx.command.userName, lastSeenAt: ctx.now }
 }
 
@@ -35,17 +34,9 @@ export const join: Spec = {
   help: 'Take part in coffee in this channel.',
   audience: 'everyone',
   async run (ctx) {
-    // Most joins are first joins: one statement inserts the row. Someone without a row is never "already in"
-    // (below, a null participant always gets written), so this shortcut decides exactly as the full path would.
-    const { channelId, userId, userName } = ctx.command
-    const fresh = await ctx.deps.store.joinIfNew(channelId, userId, userName, ctx.now)
-    if (fresh !== null && fresh.participant !== null) {
-      ctx.activity.recorded = true
-      return welcome(fresh.program, true)
-    }
-    // No program yet: this is the channel's first join (created here). Otherwise the person already has a row.
-    const program = fresh?.program ?? await ctx.deps.store.ensureProgram({ teamId: ctx.command.teamId, channelId, channelName: ctx.command.channelName })
-    const participant = fresh === null ? null : await ctx.deps.store.findParticipant(program.id, userId)
+    const loaded = await load(ctx)
+    const program = loaded.program ?? await ctx.deps.store.ensureProgram({ teamId: ctx.command.teamId, channelId: ctx.command.channelId, channelName: ctx.command.channelName })
+    const { participant } = loaded
     const state = participationState(program, participant, ctx.now)
     if (state.joined && participant !== null) {
       return state.eligible
@@ -53,7 +44,7 @@ export const join: Spec = {
         : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
     }
     await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, {
-      ...touch(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
+      ...visit(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
     })
     return welcome(program, participant === null)
   }
@@ -75,7 +66,7 @@ export const leave: Spec = {
   async run (ctx) {
     const { program, participant } = await load(ctx)
     if (program === null || !participationState(program, participant, ctx.now).joined) return 'You are not taking part in coffee in this channel, so there is nothing to leave.'
-    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), status: 'left', leftAt: ctx.now, skipNext: false })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...visit(ctx), status: 'left', leftAt: ctx.now, skipNext: false })
     return "You've left coffee in this channel. No more introductions here; you can come back any time with `/coffee join`."
   }
 }
@@ -89,7 +80,7 @@ export const skip: Spec = {
     if (joined === null) return NOT_IN
     const { program, participant } = joined
     if (participant?.skipNext === true) return "You're already skipping the next round. Changed your mind? `/coffee resume`."
-    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), skipNext: true })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...visit(ctx), skipNext: true })
     return "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
   }
 }
@@ -105,7 +96,7 @@ export const pause: Spec = {
     const { program, participant } = joined
     const end = parsePauseEnd(ctx.args, ctx.now)
     if (!end.ok) return end.error
-    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), pausedUntil: end.value })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...visit(ctx), pausedUntil: end.value })
     return `Enjoy the break! You're paused until **${formatDate(end.value)}**, then you're back automatically. \`/coffee resume\` ends it early.`
   }
 }
@@ -121,7 +112,7 @@ export const resume: Spec = {
     const state = participationState(program, participant, ctx.now)
     if (!state.joined) return NOT_IN
     if (state.eligible) return "You're not paused or skipping, so you're already in for the next round. ☕"
-    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...touch(ctx), skipNext: false, pausedUntil: null, autoPausedAt: null })
+    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...visit(ctx), skipNext: false, pausedUntil: null, autoPausedAt: null })
     return "Welcome back! You're in for the next round. ☕"
   }
 }
@@ -132,8 +123,8 @@ export const status: Spec = {
   help: 'Your coffee in this channel, and when the next round is.',
   audience: 'everyone',
   async run (ctx) {
-    const view = await ctx.deps.store.statusView(ctx.command.channelId, ctx.command.userId, ctx.now)
-    ctx.activity.recorded = true
+    const view = await ctx.deps.store.statusView(ctx.command.channelId, ctx.command.userId)
+    if (view?.participant != null) await ctx.deps.store.touch(ctx.command.channelId, ctx.command.userId, ctx.now)
     if (view === null) return 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
     const { program, participant, round, group } = view
     const state = participationState(program, participant, ctx.now)

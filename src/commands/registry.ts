@@ -11,8 +11,6 @@ export interface CommandContext<Deps> {
   now: Date
   deps: Deps
   log: FastifyBaseLogger
-  /** Set by a command that already recorded the person's visit (lastSeenAt), so the route need not. */
-  activity: { recorded: boolean }
 }
 
 export interface CommandSpec<Deps> {

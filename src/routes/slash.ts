@@ -46,12 +46,7 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     }
     const log = request.log.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
     try {
-      const now = clock.now()
-      const activity = { recorded: false }
-      const response = toResponse(await spec.run({ command, args, now, deps, log, activity }))
-      // Any use of /coffee is a sign of life (it keeps Coffee from pausing someone for not answering).
-      if (!activity.recorded) await deps.store.touch(command.channelId, command.userId, now)
-      return response
+      return toResponse(await spec.run({ command, args, now: clock.now(), deps, log }))
     } catch (error) {
       log.error({ err: error }, 'slash command failed')
       return ephemeral('Sorry, something went wrong on my side and nothing was changed. Please try again in a minute; if it keeps happening, tell your Mattermost admin.')

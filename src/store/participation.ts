@@ -11,19 +11,6 @@ export interface ChannelRef {
 
 export type ParticipantPatch = Partial<Pick<Participant, 'status' | 'skipNext' | 'pausedUntil' | 'autoPausedAt' | 'leftAt' | 'lastSeenAt' | 'username'>>
 
-const PROGRAM_DATES = ['createdAt', 'updatedAt'] as const
-const PARTICIPANT_DATES = ['pausedUntil', 'autoPausedAt', 'lastSeenAt', 'joinedAt', 'leftAt', 'updatedAt'] as const
-
-/** A row read as JSON (to_jsonb) back into Prisma's shape: timestamps (stored in UTC, without zone) become Dates. */
-function fromJson<T> (row: Record<string, unknown> | null, dates: readonly string[]): T | null {
-  if (row === null) return null
-  for (const key of dates) {
-    const value = row[key]
-    if (typeof value === 'string') row[key] = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`)
-  }
-  return row as T
-}
-
 /** lastSeenAt only has to tell rounds apart (days), so a visit within a minute of the last one is not written. */
 export const SEEN_PRECISION_MS = 60_000
 
@@ -40,51 +27,37 @@ export interface StatusView {
 }
 
 export function createParticipationStore (prisma: PrismaClient) {
+  /** Usernames of the group a participant was in during a round, or null when they were not in one. */
+  async function groupOf (roundId: number, participantId: number): Promise<string[] | null> {
+    const group = await prisma.group.findFirst({
+      where: { roundId, members: { some: { participantId } } },
+      include: { members: { include: { participant: { select: { username: true } } } } }
+    })
+    return group === null ? null : group.members.map((m) => m.participant.username)
+  }
+
   return {
-    /** The channel's program and this person's row, in one query (the hot path of every command). */
+    /** The channel's program and this person's row, in one query. */
     async membership (channelId: string, userId: string): Promise<{ program: Program | null, participant: Participant | null }> {
-      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null }[]>`
-        SELECT to_jsonb(pr) AS program, to_jsonb(pa) AS participant
-        FROM "Program" pr
-        LEFT JOIN "Participant" pa ON pa."programId" = pr.id AND pa."userId" = ${userId}
-        WHERE pr."channelId" = ${channelId}`
-      const row = rows[0]
-      if (row === undefined) return { program: null, participant: null }
-      return { program: fromJson<Program>(row.program, PROGRAM_DATES), participant: fromJson<Participant>(row.participant, PARTICIPANT_DATES) }
+      const found = await prisma.program.findUnique({ where: { channelId }, include: { participants: { where: { userId } } } })
+      if (found === null) return { program: null, participant: null }
+      const { participants: [participant = null], ...program } = found
+      return { program, participant }
     },
 
-    /**
-     * Joins someone who has no row in the channel's program yet, in one call (the SQL function coffee_join_new of
-     * prisma/migrations/…_command_functions, whose plans Postgres keeps): the row is inserted as a new
-     * active participant (this visit recorded), unless the person already has one. Returns the program and the new
-     * row; `participant` is null when the person already had a row (nothing written), and the whole result is null
-     * when the channel has no program yet.
-     */
-    async joinIfNew (channelId: string, userId: string, username: string, now: Date): Promise<{ program: Program, participant: Participant | null } | null> {
-      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null }[]>`
-        SELECT program, participant FROM coffee_join_new(${channelId}, ${userId}, ${username}, ${now})`
-      const row = rows[0]
-      if (row === undefined) return null
-      return { program: fromJson<Program>(row.program, PROGRAM_DATES)!, participant: fromJson<Participant>(row.participant, PARTICIPANT_DATES) }
-    },
-
-    /**
-     * Everything /coffee status shows, in one call (the SQL function coffee_status) that also records the person's
-     * visit (lastSeenAt).
-     * Null when Coffee never ran in the channel.
-     */
-    async statusView (channelId: string, userId: string, now: Date): Promise<StatusView | null> {
-      const rows = await prisma.$queryRaw<{ program: Record<string, unknown>, participant: Record<string, unknown> | null, round: Record<string, unknown> | null, members: string[] | null }[]>`
-        SELECT program, participant, round, members
-        FROM coffee_status(${channelId}, ${userId}, ${now}, ${new Date(now.getTime() - SEEN_PRECISION_MS)})`
-      const row = rows[0]
-      if (row === undefined) return null
-      return {
-        program: fromJson<Program>(row.program, PROGRAM_DATES)!,
-        participant: fromJson<Participant>(row.participant, PARTICIPANT_DATES),
-        round: fromJson<{ id: number, number: number, startedAt: Date }>(row.round, ['startedAt']),
-        group: row.members
-      }
+    /** Everything /coffee status shows; null when Coffee never ran in the channel. */
+    async statusView (channelId: string, userId: string): Promise<StatusView | null> {
+      const found = await prisma.program.findUnique({
+        where: { channelId },
+        include: {
+          participants: { where: { userId } },
+          rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, startedAt: true } }
+        }
+      })
+      if (found === null) return null
+      const { participants: [participant = null], rounds: [round = null], ...program } = found
+      const group = participant === null || round === null ? null : await groupOf(round.id, participant.id)
+      return { program, participant, round, group }
     },
 
     findProgram (channelId: string): Promise<Program | null> {
@@ -127,8 +100,8 @@ export function createParticipationStore (prisma: PrismaClient) {
     },
 
     /**
-     * Any use of /coffee in a channel is a sign of life (it keeps Coffee from pausing an unresponsive person).
-     * Written at most once per SEEN_PRECISION, so that busy read-only commands do not each cost a write.
+     * Records a visit that writes nothing else (/coffee status): a sign of life, which keeps Coffee from pausing an
+     * unresponsive person. Written at most once per SEEN_PRECISION, so that repeated looks do not each cost a write.
      */
     async touch (channelId: string, userId: string, now: Date): Promise<void> {
       await prisma.$executeRaw`
@@ -147,15 +120,6 @@ export function createParticipationStore (prisma: PrismaClient) {
     async removeBlock (blockerId: string, blockedId: string): Promise<boolean> {
       const { count } = await prisma.block.deleteMany({ where: { blockerId, blockedId } })
       return count > 0
-    },
-
-    /** Usernames of the group a participant was in during a round, or null when they were not in one. */
-    async groupOf (roundId: number, participantId: number): Promise<string[] | null> {
-      const group = await prisma.group.findFirst({
-        where: { roundId, members: { some: { participantId } } },
-        include: { members: { include: { participant: { select: { username: true } } } } }
-      })
-      return group === null ? null : group.members.map((m) => m.participant.username)
     }
   }
 }

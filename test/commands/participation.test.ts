@@ -34,6 +34,27 @@ t.test('a first join in a running program writes a complete row; simultaneous jo
   t.equal(await db.prisma.participant.count(), 3)
 })
 
+t.test('a visit (a sign of life) is stamped by every write of the person\'s row and by status, at most once a minute', async (t) => {
+  const { app, db, clock } = await createTestApp(t)
+  const seen = async () => (await participant(db))?.lastSeenAt?.toISOString()
+  await say(app, 'join')
+  t.equal(await seen(), '2026-11-23T09:00:00.000Z', 'join')
+  clock.advance(3_600_000)
+  await say(app, 'skip')
+  t.equal(await seen(), '2026-11-23T10:00:00.000Z', 'skip writes the row, and the visit with it')
+  clock.advance(3_600_000)
+  await say(app, 'stats')
+  await say(app, 'help')
+  t.equal(await seen(), '2026-11-23T10:00:00.000Z', 'reading the numbers or the help is not a visit')
+  await say(app, 'status')
+  t.equal(await seen(), '2026-11-23T11:00:00.000Z', 'status is')
+  clock.advance(30_000)
+  await say(app, 'status')
+  t.equal(await seen(), '2026-11-23T11:00:00.000Z', 'not written again within the minute')
+  await say(app, 'status', { userName: 'nobody' })
+  t.equal(await db.prisma.participant.count(), 1, 'status by someone who never joined writes nothing')
+})
+
 t.test('leave keeps the row; joining again reactivates it', async (t) => {
   const { app, db } = await createTestApp(t)
   t.match(await say(app, 'leave'), /not taking part/)
