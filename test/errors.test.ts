@@ -2,12 +2,13 @@
 // unexpected failure says nothing of the internals.
 import t from 'tap'
 import { STATUS_CODES } from 'node:http'
+import type { InjectOptions } from 'fastify'
 import { createTestApp } from './helpers/app.js'
 import { slashFields, slashHeaders } from './helpers/slash.js'
 
 t.test('each refusal: the same shape, its own code, the reason phrase, a message that says what to do', async (t) => {
   const { app } = await createTestApp(t, { env: { RATE_LIMIT_PER_MINUTE: '1' } })
-  const cases: [string, Parameters<typeof app.inject>[0], number, string, RegExp][] = [
+  const cases: [string, InjectOptions, number, string, RegExp][] = [
     ['wrong slash token', { method: 'POST', url: '/coffee', headers: slashHeaders('wrong'), payload: slashFields({ token: 'wrong', userName: 'mallory' }).toString() }, 401, 'COFFEE_SLASH_TOKEN_WRONG', /MATTERMOST_SLASH_TOKEN/],
     ['not a slash command', { method: 'POST', url: '/coffee', headers: slashHeaders(), payload: 'token=xk3s9pq7rj8mbd5ty1cz4hn6wa&text=join' }, 400, 'COFFEE_NOT_A_SLASH_COMMAND', /missing team_id, channel_id, user_id, command/],
     ['rate limited', { method: 'POST', url: '/coffee', headers: slashHeaders(), payload: slashFields({ text: 'help' }).toString() }, 429, 'COFFEE_TOO_MANY_REQUESTS', /1 requests a minute from one person\. Try again in \d+ s/],
