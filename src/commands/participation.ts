@@ -1,7 +1,7 @@
 // What a person does for themselves: join, leave, skip, pause, resume, status, block, unblock.
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
-import { participationState } from '../core/participation.js'
+import { participationState, visitWorthWriting } from '../core/participation.js'
 import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../core/durations.js'
 import { nextSlot } from '../core/schedule.js'
 import type { Program, Participant } from '../store/participation.js'
@@ -124,7 +124,7 @@ export const status: Spec = {
   audience: 'everyone',
   async run (ctx) {
     const view = await ctx.deps.store.statusView(ctx.command.channelId, ctx.command.userId)
-    if (view?.participant != null) await ctx.deps.store.touch(ctx.command.channelId, ctx.command.userId, ctx.now)
+    if (view?.participant != null && visitWorthWriting(view.participant.lastSeenAt, ctx.now)) await ctx.deps.store.touch(ctx.command.channelId, ctx.command.userId, ctx.now)
     if (view === null) return 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕'
     const { program, participant, round, group } = view
     const state = participationState(program, participant, ctx.now)

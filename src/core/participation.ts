@@ -33,3 +33,11 @@ export function participationState (program: ProgramLike, participant: Participa
     eligible: joined && !skipping && pausedUntil === null && !autoPaused
   }
 }
+
+/** A visit (lastSeenAt) only has to tell rounds apart (days): one within a minute of the last is not written again. */
+export const SEEN_PRECISION_MS = 60_000
+
+/** Whether this visit is news: false when the last one is less than SEEN_PRECISION_MS old. */
+export function visitWorthWriting (lastSeenAt: Date | null, now: Date): boolean {
+  return lastSeenAt === null || lastSeenAt.getTime() < now.getTime() - SEEN_PRECISION_MS
+}

@@ -1,5 +1,6 @@
 // Programs, participants and blocks: the state /coffee commands read and change.
 import type { PrismaClient, Program, Participant } from '../generated/prisma/client.js'
+import { SEEN_PRECISION_MS } from '../core/participation.js'
 
 export type { Program, Participant }
 
@@ -10,9 +11,6 @@ export interface ChannelRef {
 }
 
 export type ParticipantPatch = Partial<Pick<Participant, 'status' | 'skipNext' | 'pausedUntil' | 'autoPausedAt' | 'leftAt' | 'lastSeenAt' | 'username'>>
-
-/** lastSeenAt only has to tell rounds apart (days), so a visit within a minute of the last one is not written. */
-export const SEEN_PRECISION_MS = 60_000
 
 function isUniqueViolation (error: unknown): boolean {
   return (error as { code?: unknown })?.code === 'P2002'
