@@ -1,11 +1,13 @@
-// npm run bench:http [-- --strict] [-- --only=postgres|pglite] [-- --rate=100] [-- --duration=20]
+// npm run bench:http [-- --strict] [-- --only=postgres|pglite] [-- --rate=100] [-- --duration=20] [-- --warmup=3]
 //
 // Latency of Coffee's two most frequent slash commands at a fixed, realistic rate: people type /coffee, so what
 // counts is how long one waits, not how many a server could take. Per database (a throwaway Postgres database, then an
 // in-memory PGlite), the server runs in a child process (bench/lib/http-server.ts) and autocannon sends
 //   coffee-join    POST /coffee `join`, a different person each time (all in one channel, as in real life)
 //   coffee-status  POST /coffee `status`, cycling over the people who joined
-// at --rate requests a second (default 100) for --duration seconds, latencies corrected for coordinated omission.
+// at --rate requests a second (default 100) for --duration seconds, latencies corrected for coordinated omission,
+// each after --warmup seconds (default 3) of the same load that is not counted (a fresh process compiles its code
+// and opens its connections on the first requests).
 // Target: p99 <= 50 ms for both, on both databases. Every response body is checked; a wrong answer counts as bad.
 // Postgres: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test is the server;
 // the benchmark creates coffee_bench_<random> there and drops it at the end.
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     strict: { type: 'boolean', default: false },
     only: { type: 'string' },
     duration: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
     rate: { type: 'string', default: '100' }
   }
 })
@@ -42,6 +45,7 @@ function positive (name: string, raw: string | undefined): number {
 }
 const DURATION = positive('duration', args.duration)
 const RATE = positive('rate', args.rate)
+const WARMUP = Number(args.warmup ?? 0)
 type Kind = 'postgres' | 'pglite'
 const KINDS: Kind[] = args.only === undefined ? ['postgres', 'pglite'] : [args.only as Kind]
 if (!KINDS.every((kind) => kind === 'postgres' || kind === 'pglite')) throw new Error('--only must be postgres or pglite')
@@ -114,14 +118,14 @@ class Server {
 const userId = (n: number) => `u${n.toString(36).padStart(25, '0')}`
 let nextUser = 0
 
-async function measure (database: Kind, scenario: string, port: number, body: () => string, ok: (body: string) => boolean): Promise<Measurement> {
+async function load (scenario: string, port: number, body: () => string, ok: (body: string) => boolean, seconds: number) {
   let wrong = 0
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
     title: scenario,
     // Enough connections that a slow answer never holds up the next request at this rate.
     connections: Math.max(10, Math.ceil(RATE / 10)),
-    duration: DURATION,
+    duration: seconds,
     overallRate: RATE,
     requests: [{
       method: 'POST',
@@ -131,6 +135,12 @@ async function measure (database: Kind, scenario: string, port: number, body: ()
       onResponse: (status, responseBody) => { if (status === 200 && !ok(responseBody)) wrong++ }
     }]
   })
+  return { result, wrong }
+}
+
+async function measure (database: Kind, scenario: string, port: number, body: () => string, ok: (body: string) => boolean): Promise<Measurement> {
+  if (WARMUP > 0) await load(`${scenario} (warm-up)`, port, body, () => true, WARMUP)
+  const { result, wrong } = await load(scenario, port, body, ok, DURATION)
   const m: Measurement = {
     database,
     scenario,
