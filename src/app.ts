@@ -11,8 +11,7 @@ import { healthRoutes } from './routes/health.js'
 import { slashRoutes } from './routes/slash.js'
 import { createCoffeeCommands } from './commands/index.js'
 import { createParticipationStore } from './store/participation.js'
-import type { UserDirectory } from './commands/deps.js'
-import type { RoundsGateway } from './rounds/ports.js'
+import type { ChatGateway } from './mattermost/gateway.js'
 import type { DeliveryOptions } from './rounds/deliver.js'
 import { roundsRoutes } from './routes/rounds.js'
 import { createRoundsStore } from './store/rounds.js'
@@ -35,7 +34,7 @@ export interface AppDeps {
   config: Config
   db: AppDatabase
   /** The Mattermost gateway; undefined when MATTERMOST_URL or MATTERMOST_BOT_TOKEN is missing. */
-  gateway?: (UserDirectory & RoundsGateway) | undefined
+  gateway?: ChatGateway | undefined
   clock?: Clock
   /** Random source for matching; seeded in tests. Defaults to a fresh seed per process. */
   random?: () => number

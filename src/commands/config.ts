@@ -3,6 +3,7 @@
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeHours } from '../core/durations.js'
+import { parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
 
@@ -39,12 +40,13 @@ const SETTINGS: Setting[] = [
   },
   {
     words: /^size$/,
-    usage: 'size <2-7>',
+    usage: `size <${MIN_GROUP_SIZE}-${MAX_GROUP_SIZE}>`,
     async apply (ctx, value) {
-      if (!/^[2-7]$/.test(value)) return 'Groups can have 2 to 7 people. Try `/coffee config size 3`.'
+      const size = parseGroupSize(value)
+      if (!size.ok) return size.error
       const program = await ensureProgram(ctx)
-      await ctx.deps.store.updateProgram(program.id, { groupSize: Number(value) })
-      return `Done: from the next round, groups of **${value}**${value === '2' ? ' (a trio when the count is odd)' : ''}.`
+      await ctx.deps.store.updateProgram(program.id, { groupSize: size.value })
+      return `Done: from the next round, groups of **${size.value}**${size.value === 2 ? ' (a trio when the count is odd)' : ''}.`
     }
   },
   {

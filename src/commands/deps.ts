@@ -1,12 +1,9 @@
+import type { ChatGateway } from '../mattermost/gateway.js'
 import type { ParticipationStore } from '../store/participation.js'
 import type { StatsStore } from '../store/stats.js'
 
-/** Looking people up in Mattermost; satisfied by the Mattermost gateway. */
-export interface UserDirectory {
-  getUserByUsername(username: string): Promise<{ id: string, username: string } | null>
-  getUser(userId: string): Promise<{ id: string, roles: string } | null>
-  getChannelMember(channelId: string, userId: string): Promise<{ roles: string } | null>
-}
+/** Looking people up in Mattermost. */
+export type UserDirectory = Pick<ChatGateway, 'getUserByUsername' | 'getUser' | 'getChannelMember'>
 
 /** What /coffee commands may use. */
 export interface CommandDeps {

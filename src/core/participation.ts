@@ -41,3 +41,6 @@ export const SEEN_PRECISION_MS = 60_000
 export function visitWorthWriting (lastSeenAt: Date | null, now: Date): boolean {
   return lastSeenAt === null || lastSeenAt.getTime() < now.getTime() - SEEN_PRECISION_MS
 }
+
+/** How many rounds in a row whose "did you meet?" nobody in the group answered pause someone who did not visit since. */
+export const UNANSWERED_ROUNDS_BEFORE_PAUSE = 3

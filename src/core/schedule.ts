@@ -1,6 +1,6 @@
 // When a program's next round is due. Rounds are anchored to slots (the previous slot plus the cadence), so a
 // scheduler that fires a little early or late never makes the schedule drift or skip a week.
-import { DAY_MS } from './durations.js'
+import { DAY_MS, HOUR_MS } from './durations.js'
 
 /** How early a round may start before its slot: absorbs cron and CronJob jitter. */
 export const SLOT_TOLERANCE_MS = 60 * 60 * 1000
@@ -27,4 +27,12 @@ export function dueSlot (input: ScheduleInput, now: Date): Date | null {
   if (now.getTime() < slot.getTime() - tolerance) return null
   if (now.getTime() >= slot.getTime() + input.cadenceDays * DAY_MS) return now
   return slot
+}
+
+/** A "not yet" earns one reminder, halfway to the next round, if that leaves it a meaningful gap. */
+export function reminderTime (now: Date, next: Date | null): Date | null {
+  if (next === null) return null
+  const gap = next.getTime() - now.getTime()
+  if (gap < 4 * HOUR_MS) return null
+  return new Date(now.getTime() + gap / 2)
 }

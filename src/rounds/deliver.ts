@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, Delivery } from '../store/rounds.js'
-import type { RoundsGateway, DeliveryFailure } from './ports.js'
+import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
 import { renderDelivery } from './render.js'
 
 export const DELIVERY_PROP = 'coffee_delivery'
@@ -32,7 +32,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 
 export interface DeliveryDeps {
   store: RoundsStore
-  gateway: RoundsGateway
+  gateway: Pick<ChatGateway, 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
   clock: Clock
   log: FastifyBaseLogger
   publicUrl: string | undefined
@@ -49,14 +49,25 @@ export interface DeliveryCounts {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
+/** A delivery that can never be made (its intro never went out, follow-ups are off): trying again cannot help. */
+export class DeliveryImpossible extends Error {
+  override readonly name = 'DeliveryImpossible'
+}
+
+/** What a failed attempt tells the retry logic. */
+export interface DeliveryFailure {
+  message: string
+  /** Worth trying again later (5xx, 429, timeouts, connection errors). */
+  transient: boolean
+  /** Mattermost's Retry-After, when it rate limited us. */
+  retryAfterMs?: number
+}
+
 export function toFailure (error: unknown): DeliveryFailure {
-  const e = error as { message?: unknown, transient?: unknown, retryAfterMs?: unknown }
-  return {
-    message: typeof e?.message === 'string' ? e.message : String(error),
-    // An error that does not say (a database hiccup, a bug) is worth another try later; Mattermost's 4xx are not.
-    transient: typeof e?.transient === 'boolean' ? e.transient : true,
-    ...(typeof e?.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {})
-  }
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof GatewayError) return { message, transient: error.transient, ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }) }
+  // Anything else that does not say it is final (a database hiccup, a bug) is worth another try later.
+  return { message, transient: !(error instanceof DeliveryImpossible) }
 }
 
 /** Later passes back off: 1, 2, 4 … minutes, at most an hour. */

@@ -1,9 +1,10 @@
 // One /rounds pass: everything that is due, in an order that keeps promises to people — pending messages
 // (follow-ups before the next intros) first, then new rounds, then their intros.
 import { startDueRounds, roundDue, type StartDeps, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
-import { deliverPending, DEFAULT_DELIVERY_OPTIONS, type DeliveryOptions } from './deliver.js'
+import { deliverPending, DEFAULT_DELIVERY_OPTIONS, type DeliveryDeps, type DeliveryOptions } from './deliver.js'
 
 export interface PassDeps extends StartDeps {
+  gateway: StartDeps['gateway'] & DeliveryDeps['gateway']
   publicUrl: string | undefined
   actionsKey: string | undefined
   delivery?: Partial<DeliveryOptions>

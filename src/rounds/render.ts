@@ -1,11 +1,11 @@
 // Turns a delivery into the Mattermost conversation it goes to and the post it makes there.
 import type { Delivery } from '../store/rounds.js'
-import type { DeliveryDeps } from './deliver.js'
+import { DeliveryImpossible, type DeliveryDeps } from './deliver.js'
 import { introMessage, aloneMessage, followupMessage, reminderMessage, autopauseMessage } from '../core/messages.js'
 import { describeHours } from '../core/durations.js'
 import { followupButtons } from '../core/buttons.js'
 import { groupOutcome, isSettled } from '../core/outcomes.js'
-import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../store/followups.js'
+import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
 
 export interface RenderedDelivery {
   /** Opens (or finds) the conversation; only called when the delivery has no channel yet. */
@@ -15,8 +15,6 @@ export interface RenderedDelivery {
   /** Set when the message is no longer needed (e.g. a reminder to a group that already answered). */
   unneeded?: string
 }
-
-const permanent = (message: string) => Object.assign(new Error(message), { transient: false })
 
 export async function renderDelivery (delivery: Delivery, deps: DeliveryDeps): Promise<RenderedDelivery> {
   const { store, gateway } = deps
@@ -39,8 +37,8 @@ export async function renderDelivery (delivery: Delivery, deps: DeliveryDeps): P
     case 'followup':
     case 'reminder': {
       const group = await store.group(delivery.groupId!)
-      if (deps.publicUrl === undefined || deps.actionsKey === undefined) throw permanent('follow-ups need PUBLIC_URL (where Mattermost sends button clicks)')
-      if (group.channelId === null) throw permanent('the intro of this group was never delivered')
+      if (deps.publicUrl === undefined || deps.actionsKey === undefined) throw new DeliveryImpossible('follow-ups need PUBLIC_URL (where Mattermost sends button clicks)')
+      if (group.channelId === null) throw new DeliveryImpossible('the intro of this group was never delivered')
       const usernames = group.members.map((m) => m.participant.username)
       const outcome = groupOutcome(group.outcomes.map((o) => o.answer))
       return {

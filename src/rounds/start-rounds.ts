@@ -4,20 +4,18 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, ProgramWithLastRound } from '../store/rounds.js'
 import type { FollowupsStore } from '../store/followups.js'
-import type { RoundsGateway } from './ports.js'
+import type { ChatGateway } from '../mattermost/gateway.js'
 import { dueSlot } from '../core/schedule.js'
 import { HOUR_MS } from '../core/durations.js'
 import { candidateIds, decideEligibility, type Excluded } from '../core/eligibility.js'
 import { matchRound } from '../core/matching/index.js'
 import { pickIcebreaker } from '../core/icebreakers.js'
-
-/** Mattermost group messages hold the bot and at most 7 people. */
-export const MAX_GROUP_MEMBERS = 7
+import { MAX_GROUP_SIZE } from '../core/group-size.js'
 
 export interface StartDeps {
   store: RoundsStore
   followups: FollowupsStore
-  gateway: RoundsGateway
+  gateway: Pick<ChatGateway, 'getMe' | 'getUsersByIds' | 'getChannelMemberIds'>
   clock: Clock
   random: () => number
   log: FastifyBaseLogger
@@ -55,7 +53,7 @@ export interface StartSummary {
 /** Splits any group too big for a Mattermost group message into two. */
 export function fitGroups (groups: string[][]): string[][] {
   return groups.flatMap((group) => {
-    if (group.length <= MAX_GROUP_MEMBERS) return [group]
+    if (group.length <= MAX_GROUP_SIZE) return [group]
     const half = Math.ceil(group.length / 2)
     return fitGroups([group.slice(0, half), group.slice(half)])
   })

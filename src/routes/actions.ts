@@ -7,8 +7,7 @@ import type { FollowupsStore } from '../store/followups.js'
 import { verifyContext, followupButtons } from '../core/buttons.js'
 import { groupOutcome, isSettled } from '../core/outcomes.js'
 import { followupMessage, reminderMessage, answerLines } from '../core/messages.js'
-import { nextSlot } from '../core/schedule.js'
-import { HOUR_MS } from '../core/durations.js'
+import { nextSlot, reminderTime } from '../core/schedule.js'
 
 export interface ActionsOptions {
   followups: FollowupsStore
@@ -18,14 +17,6 @@ export interface ActionsOptions {
   publicUrl: string | undefined
   /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
-}
-
-/** A reminder goes out halfway to the next round, if that leaves it a meaningful gap. */
-export function reminderTime (now: Date, next: Date | null): Date | null {
-  if (next === null) return null
-  const gap = next.getTime() - now.getTime()
-  if (gap < 4 * HOUR_MS) return null
-  return new Date(now.getTime() + gap / 2)
 }
 
 const REFUSED = {

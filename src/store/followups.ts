@@ -1,8 +1,6 @@
 // Follow-ups, answers and reminders, and finding people who stopped answering.
 import type { PrismaClient, OutcomeAnswer } from '../generated/prisma/client.js'
-
-/** How many unanswered rounds in a row pause someone. */
-export const UNANSWERED_ROUNDS_BEFORE_PAUSE = 3
+import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
 
 /** Follow-ups more than this late are not worth sending. */
 const FOLLOWUP_HORIZON_MS = 30 * 24 * 60 * 60_000

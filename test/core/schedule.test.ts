@@ -1,5 +1,5 @@
 import t from 'tap'
-import { dueSlot, nextSlot } from '../../src/core/schedule.js'
+import { reminderTime, dueSlot, nextSlot } from '../../src/core/schedule.js'
 import { DAY_MS } from '../../src/core/durations.js'
 
 const monday = new Date('2026-11-23T09:00:05Z')
@@ -31,4 +31,12 @@ t.test('short cadences get a proportionally small tolerance', async (t) => {
   const lastSlot = new Date('2026-11-23T09:00:00Z')
   t.equal(dueSlot({ cadenceDays: 1, lastSlot }, new Date(lastSlot.getTime() + DAY_MS - 3 * 60 * 60_000)), null)
   t.ok(dueSlot({ cadenceDays: 1, lastSlot }, new Date(lastSlot.getTime() + DAY_MS - 30 * 60_000)))
+})
+
+t.test('a "not yet" reminder goes out halfway to the next round, unless that is less than four hours away', async (t) => {
+  const now = new Date('2026-11-23T09:00:00Z')
+  t.same(reminderTime(now, new Date('2026-11-30T09:00:00Z')), new Date('2026-11-26T21:00:00Z'))
+  t.same(reminderTime(now, new Date('2026-11-23T13:00:00Z')), new Date('2026-11-23T11:00:00Z'), 'four hours: still worth it')
+  t.equal(reminderTime(now, new Date('2026-11-23T12:59:59Z')), null, 'less: not')
+  t.equal(reminderTime(now, null), null, 'no next round')
 })

@@ -6,9 +6,7 @@ import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
 import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
-
-export const MIN_GROUP_SIZE = 2
-export const MAX_GROUP_SIZE = 7
+import { MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
 /**
  * Splits this round's people into groups of `groupSize` (a few one larger so nobody is left over), never
