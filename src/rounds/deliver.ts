@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, Delivery } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { renderDelivery } from './render.js'
+import { DeliveryImpossible, loadDelivery, renderDelivery } from './render.js'
 
 export const DELIVERY_PROP = 'coffee_delivery'
 
@@ -49,11 +49,6 @@ export interface DeliveryCounts {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** A delivery that can never be made (its intro never went out, follow-ups are off): trying again cannot help. */
-export class DeliveryImpossible extends Error {
-  override readonly name = 'DeliveryImpossible'
-}
-
 /** What a failed attempt tells the retry logic. */
 export interface DeliveryFailure {
   message: string
@@ -89,14 +84,17 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
 
   async function sendOnce (delivery: Delivery, tries: number): Promise<void> {
     await waitForGate()
-    const rendered = await renderDelivery(delivery, deps)
+    const rendered = renderDelivery(await loadDelivery(delivery, store), { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey })
     if (rendered.unneeded !== undefined) {
       await store.markSkipped(delivery.id, rendered.unneeded)
       return
     }
     let channelId = delivery.channelId
     if (channelId === null) {
-      channelId = await rendered.openChannel()
+      const { conversation } = rendered
+      channelId = 'channelId' in conversation
+        ? conversation.channelId
+        : 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
       await store.recordChannel(delivery, channelId)
       delivery.channelId = channelId
     }

@@ -4,9 +4,8 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { FollowupsStore } from '../store/followups.js'
-import { verifyContext, followupButtons } from '../core/buttons.js'
-import { groupOutcome, isSettled } from '../core/outcomes.js'
-import { followupMessage, reminderMessage, answerLines } from '../core/messages.js'
+import { verifyContext } from '../core/buttons.js'
+import { followupPost } from '../core/followup-post.js'
 import { nextSlot, reminderTime } from '../core/schedule.js'
 
 export interface ActionsOptions {
@@ -74,19 +73,20 @@ export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { f
       if (at !== null) await followups.ensureReminder(group.id, group.roundId, at, now)
     }
 
-    // The post shows every answer so far; its buttons stay until someone says they met or could not make it.
     const answers = new Map(group.outcomes.map((o) => [o.userId, o.answer]))
     answers.set(body.user_id, verified.answer)
     const usernames = new Map(group.members.map((m) => [m.participant.userId, m.participant.username]))
-    const outcome = groupOutcome([...answers.values()])
-    const lines = answerLines([...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })))
-    const members = group.members.map((m) => m.participant.username)
-    const intro = post.kind === 'followup' ? followupMessage(members) : reminderMessage(members)
-    const buttons = isSettled(outcome) || publicUrl === undefined ? [] : [followupButtons(actionsKey, `${publicUrl}/actions`, group.id)]
+    const updated = followupPost({
+      kind: post.kind === 'followup' ? 'followup' : 'reminder',
+      groupId: group.id,
+      members: group.members.map((m) => m.participant.username),
+      answers: [...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })),
+      buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key: actionsKey }
+    })
     return {
       update: {
-        message: `${intro}\n\n${lines}`,
-        props: { coffee_delivery: post.dedupeKey, attachments: buttons }
+        message: updated.message,
+        props: { coffee_delivery: post.dedupeKey, attachments: updated.attachments }
       },
       ephemeral_text: verified.answer === 'met'
         ? 'Thanks! Glad you met. ☕'

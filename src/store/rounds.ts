@@ -168,7 +168,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         where: { id: groupId },
         include: {
           members: { include: { participant: { select: { userId: true, username: true } } } },
-          outcomes: { select: { answer: true } },
+          outcomes: { select: { userId: true, answer: true }, orderBy: { answeredAt: 'asc' } },
           round: { include: { program: true } }
         }
       })

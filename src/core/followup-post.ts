@@ -1,0 +1,38 @@
+// The "did you meet?" post (and its reminder): what delivery first posts and what /actions turns it into after each
+// click, from one builder. The answers so far, one line each; the buttons until someone says they met or could not
+// make it.
+import { followupButtons, type Attachment } from './buttons.js'
+import { followupMessage, reminderMessage, answerLines } from './messages.js'
+import { groupOutcome, isSettled, type Answer, type GroupOutcome } from './outcomes.js'
+
+export interface FollowupPostInput {
+  kind: 'followup' | 'reminder'
+  groupId: number
+  /** The members' usernames. */
+  members: readonly string[]
+  /** The answers so far, oldest first. */
+  answers: readonly { username: string, answer: Answer }[]
+  /** Where Mattermost sends clicks and the key that signs them; undefined: no buttons (follow-ups are off). */
+  buttons: { actionsUrl: string, key: string } | undefined
+}
+
+export interface FollowupPost {
+  message: string
+  attachments: Attachment[]
+  /** What the answers add up to. */
+  outcome: GroupOutcome
+  /** Someone said they met or could not make it: nothing more to ask. */
+  settled: boolean
+}
+
+export function followupPost ({ kind, groupId, members, answers, buttons }: FollowupPostInput): FollowupPost {
+  const outcome = groupOutcome(answers.map((a) => a.answer))
+  const settled = isSettled(outcome)
+  const intro = kind === 'followup' ? followupMessage(members) : reminderMessage(members)
+  return {
+    message: answers.length === 0 ? intro : `${intro}\n\n${answerLines(answers)}`,
+    attachments: settled || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)],
+    outcome,
+    settled
+  }
+}

@@ -1,0 +1,34 @@
+// The "did you meet?" post from its one builder, as delivery posts it and as /actions updates it.
+import t from 'tap'
+import { followupPost } from '../../src/core/followup-post.js'
+import { verifyContext } from '../../src/core/buttons.js'
+
+const buttons = { actionsUrl: 'https://coffee.example.com/actions', key: 'k'.repeat(32) }
+const base = { kind: 'followup' as const, groupId: 7, members: ['ana', 'ben'], buttons }
+
+t.test('before anyone answers: the question and three signed buttons', async (t) => {
+  const post = followupPost({ ...base, answers: [] })
+  t.equal(post.message, '☕ **How did it go?** @ana and @ben — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.')
+  t.equal(post.settled, false)
+  const actions = post.attachments[0]?.actions ?? []
+  t.same(actions.map((a) => a.id), ['coffeemet', 'coffeenotyet', 'coffeecancelled'])
+  t.ok(actions.every((a) => a.integration.url === buttons.actionsUrl))
+  t.same(actions.map((a) => verifyContext(buttons.key, a.integration.context)), [{ group: 7, answer: 'met' }, { group: 7, answer: 'not_yet' }, { group: 7, answer: 'cancelled' }])
+})
+
+t.test('"not yet" keeps the buttons and shows the answer; "we met" settles it', async (t) => {
+  const waiting = followupPost({ ...base, answers: [{ username: 'ben', answer: 'not_yet' }] })
+  t.match(waiting.message, /\n\n⏳ @ben says not yet$/)
+  t.equal(waiting.attachments.length, 1)
+  const met = followupPost({ ...base, answers: [{ username: 'ben', answer: 'not_yet' }, { username: 'ana', answer: 'met' }] })
+  t.match(met.message, /⏳ @ben says not yet\n✅ @ana says you met$/)
+  t.same(met.attachments, [], 'no buttons once settled')
+  t.equal(met.settled, true)
+  t.equal(met.outcome, 'met')
+  t.equal(followupPost({ ...base, answers: [{ username: 'ana', answer: 'cancelled' }] }).settled, true, 'a cancellation settles it too')
+})
+
+t.test('the reminder says so; without PUBLIC_URL there are no buttons', async (t) => {
+  t.match(followupPost({ ...base, kind: 'reminder', answers: [] }).message, /^⏰ \*\*Friendly reminder:\*\* @ana and @ben/)
+  t.same(followupPost({ ...base, buttons: undefined, answers: [] }).attachments, [])
+})
