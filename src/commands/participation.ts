@@ -26,6 +26,7 @@ function visit (ctx: Ctx) {
   return { username: ctx.command.userName, lastSeenAt: ctx.now }
 }
 
+const ALREADY_IN = "You're already in. ☕ You'll be introduced to someone in the next round."
 const NOT_IN = 'You are not taking part in coffee in this channel. Type `/coffee join` to join.'
 
 export const join: Spec = {
@@ -40,13 +41,17 @@ export const join: Spec = {
     const state = participationState(program, participant, ctx.now)
     if (state.joined && participant !== null) {
       return state.eligible
-        ? "You're already in. ☕ You'll be introduced to someone in the next round."
+        ? ALREADY_IN
         : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
     }
-    await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, {
-      ...visit(ctx), status: 'active', leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now
-    })
-    return welcome(program, participant === null)
+    const fresh = { ...visit(ctx), status: 'active' as const, leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now }
+    if (participant !== null) {
+      await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, fresh)
+      return welcome(program, false)
+    }
+    // Someone new, in one statement; a second request of the same person that lost the race is simply already in.
+    if (!await ctx.deps.store.createParticipant(program.id, ctx.command.userId, fresh)) return ALREADY_IN
+    return welcome(program, true)
   }
 }
 

@@ -83,6 +83,15 @@ export function createParticipationStore (prisma: PrismaClient) {
     },
 
     /**
+     * A new row for someone who has none in the program, in one statement; false when they had one (a concurrent
+     * first join of the same person, say), and nothing was written.
+     */
+    async createParticipant (programId: number, userId: string, data: ParticipantPatch & { joinedAt: Date }): Promise<boolean> {
+      const { count } = await prisma.participant.createMany({ data: [{ programId, userId, ...data }], skipDuplicates: true })
+      return count === 1
+    },
+
+    /**
      * Applies the patch to the person's row, creating it if `existing` (what the caller just read) is null.
      * One statement either way; a concurrent first write by the same person falls back to an update.
      */

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { IN_MEMORY, openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrate.js'
-import { PREPARED_STATEMENT_LIMIT, preparedStatementNames } from '../../src/db/prepared.js'
+import { preparedStatementNames } from '../../src/db/prepared.js'
 import { createRawTestDatabase, silentLog, testServerUrl } from '../helpers/database.js'
 
 t.test('the same text always gets the same name, another text another name', async (t) => {
@@ -22,7 +22,6 @@ t.test('past the limit, new texts stay unnamed and known ones keep their names',
   t.equal(new Set(named).size, 3)
   t.equal(names({ sql: 'SELECT 4' }), '', 'unnamed: pg prepares it anew each time and keeps nothing')
   t.equal(names({ sql: 'SELECT 2' }), named[1])
-  t.ok(PREPARED_STATEMENT_LIMIT >= 50 && PREPARED_STATEMENT_LIMIT <= 1000, 'a bound that covers Coffee\'s statements and stays small')
 })
 
 const serverUrl = testServerUrl()
@@ -35,6 +34,6 @@ t.test('Postgres keeps Prisma\'s statements prepared on the connection', { skip:
   for (let i = 0; i < 3; i++) t.equal((await db.prisma.program.findUnique({ where: { channelId: 'chan1' } }))?.teamId, 'team1')
   const rows = await db.prisma.$queryRaw<{ name: string, statement: string }[]>`SELECT name, statement FROM pg_prepared_statements`
   const ours = rows.filter((row) => row.name.startsWith('coffee_'))
-  t.ok(ours.some((row) => /SELECT .*FROM "public"\."Program" WHERE/s.test(row.statement)), 'the findUnique is prepared once and reused')
+  t.ok(ours.some((row) => /SELECT .*FROM "public"\."Program"( AS "\w+")? WHERE/s.test(row.statement)), 'the findUnique is prepared once and reused')
   t.equal(new Set(ours.map((row) => row.statement)).size, ours.length, 'one prepared statement per distinct text')
 })
