@@ -3,6 +3,7 @@
 // same way, through what each offers: the fake's own methods, the real server's API as its system admin.
 import { randomBytes } from 'node:crypto'
 import type { Test } from 'tap'
+import { GatewayError } from '../../src/mattermost/gateway.js'
 import { startFakeMattermost, type FakeMattermost } from './fake-mattermost.js'
 import { connectServer, testMattermostUrl } from './real-mattermost.js'
 import { createClient, type Client } from '../../scripts/mattermost/provision.js'
@@ -142,4 +143,15 @@ async function realBackend (t: Test, testUrl: string): Promise<ChatBackend> {
     async channelType (id) { return (await admin.getChannel(id)).type },
     async memberIds (channelId) { return (await admin.getChannelMembers(channelId, 0, 200)).map((m) => m.user_id) }
   }
+}
+
+/** The GatewayError a gateway call fails with; fails the test if it succeeds or throws anything else. */
+export async function gatewayFailure (promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof GatewayError) return error
+    throw error
+  }
+  throw new Error('expected a GatewayError')
 }

@@ -361,6 +361,17 @@ function validatePost (post: { message: string, props: Record<string, unknown> }
   }
 }
 
+/** An edit as Mattermost applies it: the message replaced; props replaced as a whole when given, else kept. */
+function editPost (post: FakePost, message: string, props: unknown): void {
+  const next = isRecord(props) ? structuredClone(props) : post.props
+  validatePost({ message, props: next })
+  const t = Date.now()
+  if (message !== post.message) post.edit_at = t
+  post.message = message
+  post.props = next
+  post.update_at = t
+}
+
 /** POSTs the click's JSON to the integration URL, as App.DoActionRequest does: no signature, no Authorization. */
 function requestIntegration (url: string, payload: string, signal: AbortSignal): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
@@ -596,14 +607,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
     if (isRecord(response.update)) {
       // The update's id is forced to the clicked post; its message replaces the post's (absent: emptied), and its
       // props replace them all when present (absent or null: kept).
-      const message = typeof response.update.message === 'string' ? response.update.message : ''
-      const props = isRecord(response.update.props) ? structuredClone(response.update.props) : post.props
-      validatePost({ message, props })
-      const t = Date.now()
-      if (message !== post.message) post.edit_at = t
-      post.message = message
-      post.props = props
-      post.update_at = t
+      editPost(post, typeof response.update.message === 'string' ? response.update.message : '', response.update.props)
     }
     if (typeof response.ephemeral_text === 'string' && response.ephemeral_text !== '') {
       trace.ephemeral = { user_id: session.id, channel_id: channel.id, root_id: post.root_id === '' ? post.id : post.root_id, message: response.ephemeral_text }
@@ -814,14 +818,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
         const patch = postBody(ctx)
         const original = editablePost(ctx, postId)
         // Given props replace the post's as a whole (from_bot included); absent ones are kept.
-        const message = typeof patch.message === 'string' ? patch.message : original.message
-        const props = isRecord(patch.props) ? structuredClone(patch.props) : original.props
-        validatePost({ message, props })
-        const t = Date.now()
-        if (message !== original.message) original.edit_at = t
-        original.message = message
-        original.props = props
-        original.update_at = t
+        editPost(original, typeof patch.message === 'string' ? patch.message : original.message, patch.props)
         return { status: 200, body: clientPost(original) }
       }
     }

@@ -3,8 +3,9 @@
 // server is in gateway.test.ts, against the fake or the real server.
 import t from 'tap'
 import type { Test } from 'tap'
-import { createGateway, GatewayError, parseRetryAfter, type GatewayOptions } from '../../src/mattermost/gateway.js'
+import { createGateway, parseRetryAfter, type GatewayOptions } from '../../src/mattermost/gateway.js'
 import { startFakeMattermost, type FakeMattermostOptions } from '../helpers/fake-mattermost.js'
+import { gatewayFailure } from '../helpers/chat-backend.js'
 
 async function setup (t: Test, options: FakeMattermostOptions = {}, gatewayOptions: Partial<GatewayOptions> = {}) {
   const mm = await startFakeMattermost(options)
@@ -19,20 +20,10 @@ async function setup (t: Test, options: FakeMattermostOptions = {}, gatewayOptio
   return { mm, bot, token, alice, bob, carol, channel, gateway }
 }
 
-async function failure (promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof GatewayError) return error
-    throw error
-  }
-  throw new Error('expected a GatewayError')
-}
-
 t.test('getMe is retried after a failure rather than caching it', async (t) => {
   const { mm, gateway, bot } = await setup(t)
   mm.failNext(1, 502)
-  t.equal((await failure(gateway.getMe())).status, 502)
+  t.equal((await gatewayFailure(gateway.getMe())).status, 502)
   t.equal((await gateway.getMe()).id, bot.id)
 })
 
@@ -40,7 +31,7 @@ t.test('an answer lost after the post was made: reconcile instead of posting twi
   const { mm, gateway, channel } = await setup(t)
   await gateway.getMe()
   mm.inject({ type: 'reset', after: true }, { method: 'POST', path: '/api/v4/posts' })
-  const lost = await failure(gateway.createPost({ channelId: channel.id, message: 'intro', props: { coffee_delivery: 'r7:g3' } }))
+  const lost = await gatewayFailure(gateway.createPost({ channelId: channel.id, message: 'intro', props: { coffee_delivery: 'r7:g3' } }))
   t.equal(lost.status, 0)
   t.equal(lost.transient, true)
   const found = await gateway.findRecentPostWithProp(channel.id, 'coffee_delivery', 'r7:g3')
@@ -51,7 +42,7 @@ t.test('an answer lost after the post was made: reconcile instead of posting twi
 t.test('429: transient, with Retry-After in milliseconds, from the plain-text answer', async (t) => {
   const { mm, gateway } = await setup(t)
   mm.rateLimitNext(1, 3)
-  const error = await failure(gateway.getMe())
+  const error = await gatewayFailure(gateway.getMe())
   t.equal(error.status, 429)
   t.equal(error.transient, true)
   t.equal(error.retryAfterMs, 3000)
@@ -62,22 +53,22 @@ t.test('429: transient, with Retry-After in milliseconds, from the plain-text an
 t.test('5xx is transient and keeps the server\'s error id and request id', async (t) => {
   const { mm, gateway, alice } = await setup(t)
   mm.inject({ type: 'status', status: 500, id: 'app.user.get.app_error', message: 'Unable to get the user.' })
-  const error = await failure(gateway.getUser(alice.id))
+  const error = await gatewayFailure(gateway.getUser(alice.id))
   t.equal(error.status, 500)
   t.equal(error.transient, true)
   t.equal(error.serverErrorId, 'app.user.get.app_error')
   t.match(error.requestId, /^[a-z0-9]{26}$/)
   t.equal(error.retryAfterMs, undefined)
   mm.failNext(1, 503)
-  t.equal((await failure(gateway.getUser(alice.id))).transient, true)
+  t.equal((await gatewayFailure(gateway.getUser(alice.id))).transient, true)
   mm.failNext(1, 408)
-  t.equal((await failure(gateway.getUser(alice.id))).transient, true, '408 is worth another try')
+  t.equal((await gatewayFailure(gateway.getUser(alice.id))).transient, true, '408 is worth another try')
 })
 
 t.test('a reset connection is transient with status 0', async (t) => {
   const { mm, gateway, channel } = await setup(t)
   mm.resetNext(1)
-  const error = await failure(gateway.getChannel(channel.id))
+  const error = await gatewayFailure(gateway.getChannel(channel.id))
   t.equal(error.status, 0)
   t.equal(error.transient, true)
   t.match(error.message, /GET \/api\/v4\/channels\/[a-z0-9]{26} failed: /)
@@ -89,7 +80,7 @@ t.test('a slow answer times out: transient, status 0', async (t) => {
   const { mm, gateway, channel } = await setup(t, {}, { timeoutMs: 100 })
   mm.delayNext(1, 400)
   const started = Date.now()
-  const error = await failure(gateway.getChannel(channel.id))
+  const error = await gatewayFailure(gateway.getChannel(channel.id))
   t.ok(Date.now() - started < 350, 'did not wait for the answer')
   t.equal(error.status, 0)
   t.equal(error.transient, true)
@@ -101,7 +92,7 @@ t.test('a refused connection is transient with status 0', async (t) => {
   const url = mm.url
   await mm.close()
   const gateway = createGateway({ url, token: 'x'.repeat(26) })
-  const error = await failure(gateway.getMe())
+  const error = await gatewayFailure(gateway.getMe())
   t.equal(error.status, 0)
   t.equal(error.transient, true)
   t.match(error.message, /ECONNREFUSED/)
@@ -112,7 +103,7 @@ t.test('a wrong token: 401, not transient, and the token appears in no message',
   t.teardown(() => mm.close())
   const token = 'wrongtoken0123456789abcdef'
   const gateway = createGateway({ url: mm.url, token })
-  const error = await failure(gateway.getMe())
+  const error = await gatewayFailure(gateway.getMe())
   t.equal(error.status, 401)
   t.equal(error.transient, false)
   t.equal(error.serverErrorId, 'api.context.session_expired.app_error')
@@ -126,7 +117,7 @@ t.test('a wrong token: 401, not transient, and the token appears in no message',
 t.test('the token is redacted even if the server repeats it in a message', async (t) => {
   const { mm, gateway, token } = await setup(t)
   mm.inject({ type: 'status', status: 400, message: `bad token ${token}` })
-  const error = await failure(gateway.getMe())
+  const error = await gatewayFailure(gateway.getMe())
   t.notMatch(error.message, token)
   t.match(error.message, /bad token \[redacted\]/)
 })
@@ -134,7 +125,7 @@ t.test('the token is redacted even if the server repeats it in a message', async
 t.test('a 200 that is not JSON (the web app at a wrong URL) is a non-transient error', async (t) => {
   const { mm, token } = await setup(t)
   const gateway = createGateway({ url: `${mm.url}/mattermost`, token })
-  const error = await failure(gateway.getMe())
+  const error = await gatewayFailure(gateway.getMe())
   t.equal(error.status, 200)
   t.equal(error.transient, false)
   t.match(error.message, /text\/html.*instead of JSON/)
@@ -162,7 +153,7 @@ t.test('requests are logged at debug level', async (t) => {
   const lines: Array<Record<string, unknown>> = []
   const gateway = createGateway({ url: mm.url, token, log: { debug: (obj) => { lines.push(obj) } } })
   mm.rateLimitNext(1, 2)
-  await failure(gateway.getMe())
+  await gatewayFailure(gateway.getMe())
   t.hasStrict(lines[0], { method: 'GET', path: '/api/v4/users/me', status: 429, retryAfterMs: 2000 })
   t.notMatch(JSON.stringify(lines), token)
 })

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { createGateway, GatewayError } from '../../src/mattermost/gateway.js'
 import { newId } from '../helpers/fake-mattermost.js'
-import { createChatBackend } from '../helpers/chat-backend.js'
+import { createChatBackend, gatewayFailure } from '../helpers/chat-backend.js'
 import type { Test } from 'tap'
 
 async function setup (t: Test) {
@@ -16,16 +16,6 @@ async function setup (t: Test) {
   for (const u of [backend.bot, alice, bob, carol]) await backend.addMember(channel.id, u.id)
   const gateway = createGateway({ url: backend.url, token: backend.bot.token })
   return { backend, fake: backend.fake, bot: backend.bot, alice, bob, carol, channel, gateway }
-}
-
-async function failure (promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof GatewayError) return error
-    throw error
-  }
-  throw new Error('expected a GatewayError')
 }
 
 t.test('getMe returns the bot and asks only once', async (t) => {
@@ -67,7 +57,7 @@ t.test('getUser and getUserByUsername: the user, or null when there is none', as
   await backend.deactivate(alice.id)
   t.ok(((await gateway.getUser(alice.id))?.delete_at ?? 0) > 0, 'deactivated users come back with delete_at set')
   t.equal(await gateway.getUser('not-an-id'), null, 'no route matches these characters: the server says 404')
-  const error = await failure(gateway.getUser('tooshort'))
+  const error = await gatewayFailure(gateway.getUser('tooshort'))
   t.equal(error.status, 400, 'other errors are rethrown')
   t.equal(error.transient, false)
 })
@@ -75,7 +65,7 @@ t.test('getUser and getUserByUsername: the user, or null when there is none', as
 t.test('getChannel and getChannelMember', async (t) => {
   const { backend, gateway, channel, alice, bot } = await setup(t)
   t.same(await gateway.getChannel(channel.id), { id: channel.id, team_id: channel.team_id, type: 'O', name: channel.name, display_name: channel.display_name, delete_at: 0 })
-  const missing = await failure(gateway.getChannel(newId()))
+  const missing = await gatewayFailure(gateway.getChannel(newId()))
   t.equal(missing.status, 404)
   t.equal(missing.serverErrorId, 'app.channel.get.existing.app_error')
 
@@ -85,7 +75,7 @@ t.test('getChannel and getChannelMember', async (t) => {
   t.equal((await gateway.getChannelMember(channel.id, alice.id))?.roles, 'channel_user')
   t.equal(await gateway.getChannelMember(channel.id, (await backend.addUser()).id), null)
   await backend.removeMember(channel.id, bot.id)
-  t.equal((await failure(gateway.getChannelMember(channel.id, alice.id))).status, 403, 'no longer a member: forbidden, not null')
+  t.equal((await gatewayFailure(gateway.getChannelMember(channel.id, alice.id))).status, 403, 'no longer a member: forbidden, not null')
 })
 
 t.test('getChannelMemberIds: every member, the bot included', async (t) => {
@@ -136,7 +126,7 @@ t.test('createGroupChannel: the same channel for the same set; one other person 
 t.test('createGroupChannel: Mattermost\'s size rule surfaces as a non-transient 400', async (t) => {
   const { backend, gateway } = await setup(t)
   const eight = await Promise.all(Array.from({ length: 8 }, async () => (await backend.addUser()).id))
-  const error = await failure(gateway.createGroupChannel(eight))
+  const error = await gatewayFailure(gateway.createGroupChannel(eight))
   t.equal(error.status, 400)
   t.equal(error.transient, false)
   t.equal(error.serverErrorId, 'api.channel.create_group.bad_size.app_error')
@@ -160,7 +150,7 @@ t.test('createPost and patchPost', async (t) => {
   t.same((await backend.post(id)).props, { coffee_delivery: 'r1:g1', done: true }, 'props replaced as a whole (from_bot too)')
 
   const outside = await backend.addChannel('outside')
-  const denied = await failure(gateway.createPost({ channelId: outside.id, message: 'x' }))
+  const denied = await gatewayFailure(gateway.createPost({ channelId: outside.id, message: 'x' }))
   t.equal(denied.status, 403)
   t.equal(denied.transient, false)
 })
@@ -186,7 +176,7 @@ t.test('findRecentPostWithProp finds the bot\'s own post, newest first, within t
 t.test('a wrong token: 401 with Mattermost\'s session error, not transient', async (t) => {
   const { backend } = await setup(t)
   const token = 'wrongtoken0123456789abcdef'
-  const error = await failure(createGateway({ url: backend.url, token }).getMe())
+  const error = await gatewayFailure(createGateway({ url: backend.url, token }).getMe())
   t.equal(error.status, 401)
   t.equal(error.transient, false)
   t.equal(error.serverErrorId, 'api.context.session_expired.app_error')
