@@ -87,8 +87,13 @@ export function createParticipationStore (prisma: PrismaClient) {
      * first join of the same person, say), and nothing was written.
      */
     async createParticipant (programId: number, userId: string, data: ParticipantPatch & { joinedAt: Date }): Promise<boolean> {
-      const { count } = await prisma.participant.createMany({ data: [{ programId, userId, ...data }], skipDuplicates: true })
-      return count === 1
+      try {
+        await prisma.participant.create({ data: { programId, userId, ...data }, select: { id: true } })
+        return true
+      } catch (error) {
+        if (isUniqueViolation(error)) return false
+        throw error
+      }
     },
 
     /**
