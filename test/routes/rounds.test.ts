@@ -129,22 +129,3 @@ t.test('blocked people are never grouped together', async (t) => {
     for (const group of summary.rounds[0]!.plan!.groups) t.notOk(group.includes('alice') && group.includes('bob'), 'alice and bob apart')
   }
 })
-
-t.test('config: anyone can look, only channel and system admins can change', async (t) => {
-  const world = await setup(t, ['alice', 'bob'])
-  world.person('admin', { admin: true })
-  world.person('root', { roles: 'system_user system_admin' })
-  t.match(await say(world.app, 'config', { userName: 'bob' }), /\| Rounds \| every week \|/)
-  t.match(await say(world.app, 'config size 3', { userName: 'bob' }), /Only channel admins/)
-  t.match(await say(world.app, 'config size 3', { userName: 'admin' }), /groups of \*\*3\*\*/)
-  t.match(await say(world.app, 'config every 2 weeks', { userName: 'root' }), /every 2 weeks/)
-  t.match(await say(world.app, 'config size 9', { userName: 'admin' }), /2 to 7 people/)
-  t.match(await say(world.app, 'config every 100 days', { userName: 'admin' }), /1 to 90 days/)
-  t.match(await say(world.app, 'config mode everyone', { userName: 'admin' }), /`optin`.*`channel`/)
-  t.match(await say(world.app, 'config colour blue', { userName: 'admin' }), /don't know the setting `colour`/)
-  t.match(await say(world.app, 'config pause', { userName: 'admin' }), /paused/)
-  t.same((await pass(world.app, { channel_id: CHANNEL_ID })).skipped, [{ channel_id: CHANNEL_ID, reason: 'paused by a channel admin' }])
-  t.match(await say(world.app, 'config resume', { userName: 'admin' }), /\*\*running\*\* again/)
-  const program = await world.db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })
-  t.match(program, { groupSize: 3, cadenceDays: 14, paused: false })
-})
