@@ -50,7 +50,7 @@ export const stats: Spec = {
   help: 'How coffee is going in this channel: people, rounds and how many groups met.',
   audience: 'everyone',
   async run (ctx) {
-    const program = await ctx.deps.stats.findProgram(ctx.command.channelId)
+    const program = await ctx.deps.stats.programRef(ctx.command.channelId)
     if (program === null) return NOT_STARTED
     const numbers = await ctx.deps.stats.programStats(program.id, { now: ctx.now, trendRounds: TREND_ROUNDS })
     const people = `**${numbers.participants}** ${numbers.participants === 1 ? 'person has' : 'people have'} joined so far, **${numbers.active}** active right now`
@@ -82,9 +82,9 @@ export const history: Spec = {
   help: 'Whom you met in this channel lately, and how it went.',
   audience: 'everyone',
   async run (ctx) {
-    const program = await ctx.deps.stats.findProgram(ctx.command.channelId)
+    const program = await ctx.deps.stats.programRef(ctx.command.channelId)
     if (program === null) return NOT_STARTED
-    const entries = await ctx.deps.stats.history(program.id, ctx.command.userId, HISTORY_GROUPS)
+    const entries = await ctx.deps.stats.personHistory(program.id, ctx.command.userId, HISTORY_GROUPS)
     if (entries === null) return `No rounds yet for you in ${channelLabel(ctx)}: you have not joined. Type \`/coffee join\` to take part. ☕`
     if (entries.length === 0) return `No rounds yet for you in ${channelLabel(ctx)}. You'll be introduced to someone in the next round you're in. ☕`
     return [

@@ -11,7 +11,7 @@ export class DeliveryImpossible extends Error {
   override readonly name = 'DeliveryImpossible'
 }
 
-type Group = Awaited<ReturnType<RoundsStore['group']>>
+type Group = Awaited<ReturnType<RoundsStore['groupToDeliver']>>
 type Program = Awaited<ReturnType<RoundsStore['programOfRound']>>['program']
 
 /** Everything a delivery's post is made from. */
@@ -19,12 +19,12 @@ export type DeliveryData =
   | { kind: 'intro' | 'followup' | 'reminder', group: Group }
   | { kind: 'alone' | 'autopause', program: Program, userId: string }
 
-export async function loadDelivery (delivery: Delivery, store: Pick<RoundsStore, 'group' | 'programOfRound'>): Promise<DeliveryData> {
+export async function loadDelivery (delivery: Delivery, store: Pick<RoundsStore, 'groupToDeliver' | 'programOfRound'>): Promise<DeliveryData> {
   switch (delivery.kind) {
     case 'intro':
     case 'followup':
     case 'reminder':
-      return { kind: delivery.kind, group: await store.group(delivery.groupId!) }
+      return { kind: delivery.kind, group: await store.groupToDeliver(delivery.groupId!) }
     case 'alone':
     case 'autopause':
       return { kind: delivery.kind, program: (await store.programOfRound(delivery.roundId)).program, userId: delivery.userId! }

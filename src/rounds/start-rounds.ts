@@ -114,7 +114,7 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)
-  const [history, blocks] = await Promise.all([store.history(program.id), store.blocks(people)])
+  const [history, blocks] = await Promise.all([store.pastGroups(program.id), store.blocks(people)])
   const match = matchRound({ people, groupSize: program.groupSize, history, blocks, round: number, random: deps.random })
   const groups = fitGroups(match.groups)
   const username = new Map(eligible.map((e) => [e.userId, e.username]))

@@ -53,7 +53,7 @@ export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { f
       request.log.warn({ userId: body.user_id, postId: body.post_id }, 'button click with a forged or tampered context')
       return { ephemeral_text: REFUSED.forged }
     }
-    const group = await followups.group(verified.group)
+    const group = await followups.groupToAnswer(verified.group)
     if (group === null) return { ephemeral_text: REFUSED.gone }
     const post = group.deliveries.find((d) => d.postId === body.post_id)
     if (post === undefined) {

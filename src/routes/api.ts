@@ -169,7 +169,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToke
       response: { 200: statsSchema, ...errorResponses }
     }
   }, async (request, reply) => {
-    const program = await stats.findProgram(request.params.channel_id)
+    const program = await stats.programRef(request.params.channel_id)
     if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const numbers = await stats.programStats(program.id, { now: clock.now(), trendRounds: 0 })
     return {
@@ -202,7 +202,7 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToke
       response: { 200: roundsSchema, ...errorResponses }
     }
   }, async (request, reply) => {
-    const program = await stats.findProgram(request.params.channel_id)
+    const program = await stats.programRef(request.params.channel_id)
     if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const { page, per_page: perPage } = request.query
     const result = await stats.roundsPage(program.id, { page, perPage })

@@ -24,7 +24,7 @@ export function createFollowupsStore (prisma: PrismaClient) {
     },
 
     /** Everything a button click is checked against and answered with. */
-    group (groupId: number) {
+    groupToAnswer (groupId: number) {
       return prisma.group.findUnique({
         where: { id: groupId },
         include: {

@@ -56,7 +56,7 @@ export function createRoundsStore (prisma: PrismaClient) {
     },
 
     /** Every earlier group of the program, as user ids, for the matcher. */
-    async history (programId: number): Promise<PastGroup[]> {
+    async pastGroups (programId: number): Promise<PastGroup[]> {
       const rows = await prisma.$queryRaw<{ groupId: number, round: number, userId: string }[]>`
         SELECT g.id AS "groupId", r.number AS round, p."userId" AS "userId"
         FROM "GroupMember" gm
@@ -163,7 +163,7 @@ export function createRoundsStore (prisma: PrismaClient) {
     },
 
     /** What an intro or follow-up needs: the group's people and program. */
-    group (groupId: number) {
+    groupToDeliver (groupId: number) {
       return prisma.group.findUniqueOrThrow({
         where: { id: groupId },
         include: {

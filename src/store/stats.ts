@@ -123,7 +123,7 @@ function totalsOf (counted: readonly { outcome: GroupOutcome, count: number }[])
 
 export function createStatsStore (prisma: PrismaClient) {
   return {
-    findProgram (channelId: string): Promise<ProgramRef | null> {
+    programRef (channelId: string): Promise<ProgramRef | null> {
       return prisma.program.findUnique({ where: { channelId }, select: { id: true, channelId: true, channelName: true } })
     },
 
@@ -185,7 +185,7 @@ export function createStatsStore (prisma: PrismaClient) {
     },
 
     /** A person's latest groups in a program, newest first; null when they never took part there. */
-    async history (programId: number, userId: string, limit = 10): Promise<HistoryEntry[] | null> {
+    async personHistory (programId: number, userId: string, limit = 10): Promise<HistoryEntry[] | null> {
       const participant = await prisma.participant.findUnique({ where: { programId_userId: { programId, userId } }, select: { id: true } })
       if (participant === null) return null
       const groups = await prisma.group.findMany({

@@ -140,17 +140,17 @@ t.test('history: a person\'s latest groups, newest first, with the others and th
   await prisma.outcome.create({ data: { groupId: second.id, userId: mmId(second.usernames.find((n) => n !== 'alice')!), answer: 'cancelled', answeredAt: start } })
 
   const others = (group: Group) => group.usernames.filter((n) => n !== 'alice').map((username) => ({ userId: mmId(username), username }))
-  const history = await world.stats.history(world.program.id, mmId('alice'))
+  const history = await world.stats.personHistory(world.program.id, mmId('alice'))
   t.same(history, [
     { roundNumber: 3, startedAt: new Date(start.getTime() + 2 * DAY_MS), others: others(third), asked: false, outcome: 'no_answer', answer: null },
     { roundNumber: 2, startedAt: new Date(start.getTime() + DAY_MS), others: others(second), asked: true, outcome: 'cancelled', answer: null },
     { roundNumber: 1, startedAt: start, others: others(first), asked: true, outcome: 'met', answer: 'met' }
   ])
-  t.same((await world.stats.history(world.program.id, mmId('alice'), 2))?.map((h) => h.roundNumber), [3, 2], 'limited')
-  t.equal(await world.stats.history(world.program.id, mmId('nobody')), null, 'never joined')
+  t.same((await world.stats.personHistory(world.program.id, mmId('alice'), 2))?.map((h) => h.roundNumber), [3, 2], 'limited')
+  t.equal(await world.stats.personHistory(world.program.id, mmId('nobody')), null, 'never joined')
   world.person('erin')
   await say(world.app, 'join', { userName: 'erin' })
-  t.same(await world.stats.history(world.program.id, mmId('erin')), [], 'joined, no round yet')
+  t.same(await world.stats.personHistory(world.program.id, mmId('erin')), [], 'joined, no round yet')
 })
 
 t.test('rounds page: newest first, groups with members, answers, message states and outcome', async (t) => {
@@ -217,7 +217,7 @@ t.test('the number of queries does not grow with rounds or people', async (t) =>
     const stats = createStatsStore(counted)
     return {
       stats: await count(() => stats.programStats(world.program.id, { now: world.clock.now() })),
-      history: await count(() => stats.history(world.program.id, mmId('alice'))),
+      history: await count(() => stats.personHistory(world.program.id, mmId('alice'))),
       rounds: await count(() => stats.roundsPage(world.program.id, { page: 0, perPage: 100 }))
     }
   }
