@@ -208,10 +208,16 @@ export async function createWorld (t: Test, testUrl: string, options: WorldOptio
   let coffee: Coffee = { ...await startNpmService(env), env }
   t.teardown(async () => { await stopService(coffee) })
 
-  const person = async (name: string, { channels = [channel], systemAdmin = false }: { channels?: Channel[], systemAdmin?: boolean } = {}): Promise<Person> => {
+  /** An account named after `name` (unique on the server), deactivated when the test ends. */
+  const createAccount = async (name: string) => {
     const username = `${name}-${suffix}`
     const user = await admin.createUser({ username, password: PASSWORD, email: `${username}@example.com`, first_name: name[0]!.toUpperCase() + name.slice(1), last_name: 'Tester' } as Parameters<Client['createUser']>[0], '', '')
     created.push(user.id)
+    return { user, username }
+  }
+
+  const person = async (name: string, { channels = [channel], systemAdmin = false }: { channels?: Channel[], systemAdmin?: boolean } = {}): Promise<Person> => {
+    const { user, username } = await createAccount(name)
     if (systemAdmin) await admin.updateUserRoles(user.id, 'system_user system_admin')
     await admin.addToTeam(team.id, user.id)
     for (const c of channels) await admin.addToChannel(user.id, c.id)
@@ -231,9 +237,7 @@ export async function createWorld (t: Test, testUrl: string, options: WorldOptio
     async people (names, inChannel = channel) {
       const people: Person[] = []
       for (const name of names) {
-        const username = `${name}-${suffix}`
-        const user = await admin.createUser({ username, password: PASSWORD, email: `${username}@example.com` } as Parameters<Client['createUser']>[0], '', '')
-        created.push(user.id)
+        const { user, username } = await createAccount(name)
         people.push({ id: user.id, username, client: admin })
       }
       for (let i = 0; i < people.length; i += 100) await admin.addUsersToTeam(team.id, people.slice(i, i + 100).map((p) => p.id))

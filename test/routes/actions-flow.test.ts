@@ -1,21 +1,13 @@
 // The whole loop as a real Mattermost runs it: a round, the follow-up, a person clicking a button in Mattermost
 // (the fake server calls Coffee's /actions over HTTP and applies the update), and the numbers afterwards.
 import t from 'tap'
-import net from 'node:net'
 import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
 import { pass } from '../helpers/rounds.js'
 import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
-
-async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { freePort } from '../../scripts/mattermost/server.js'
 
 t.test('round -> follow-up -> click in Mattermost -> post updated and stats counted', async (t) => {
   const world = await createMattermostWorld(t)
