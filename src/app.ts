@@ -17,6 +17,7 @@ import { roundsRoutes } from './routes/rounds.js'
 import { createRoundsStore } from './store/rounds.js'
 import { createStatsStore } from './store/stats.js'
 import { apiRoutes, registerOpenApi } from './routes/api.js'
+import { requireAdmin } from './routes/admin.js'
 import { createFollowupsStore } from './store/followups.js'
 import { actionsRoutes } from './routes/actions.js'
 import { actionsKey } from './core/buttons.js'
@@ -92,8 +93,9 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => {
-      const fields = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | null | undefined
-      const user = fields?.user_id
+      // Before validation: the fields may be anything.
+      const fields = request.method === 'GET' ? request.query : request.body
+      const user = fields !== null && typeof fields === 'object' && 'user_id' in fields ? fields.user_id : undefined
       return typeof user === 'string' && user !== '' ? `user:${user.slice(0, 64)}` : `address:${request.ip}`
     },
     errorResponseBuilder: (_request, context) => new TooManyRequests(context.max, Math.ceil(context.ttl / 1000))
@@ -111,22 +113,25 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   const followups = createFollowupsStore(db.prisma)
   const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
   await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited })
-  await app.register(apiRoutes, { adminToken: config.adminToken, stats, clock })
-  await app.register(roundsRoutes, {
-    adminToken: config.adminToken,
-    passDeps: gateway === undefined
-      ? undefined
-      : {
-          store: createRoundsStore(db.prisma),
-          followups,
-          gateway,
-          clock,
-          random,
-          publicUrl: config.publicUrl,
-          actionsKey: signingKey,
-          delivery: { concurrency: config.deliveryConcurrency, ...delivery },
-          ...(sleep !== undefined ? { sleep } : {})
-        }
+  // The admin scope: the scheduler's POST /rounds and the JSON API, behind Bearer ADMIN_TOKEN.
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', requireAdmin(config.adminToken))
+    await admin.register(apiRoutes, { stats, clock })
+    await admin.register(roundsRoutes, {
+      passDeps: gateway === undefined
+        ? undefined
+        : {
+            store: createRoundsStore(db.prisma),
+            followups,
+            gateway,
+            clock,
+            random,
+            publicUrl: config.publicUrl,
+            actionsKey: signingKey,
+            delivery: { concurrency: config.deliveryConcurrency, ...delivery },
+            ...(sleep !== undefined ? { sleep } : {})
+          }
+    })
   })
 
   return app

@@ -3,6 +3,7 @@
 // mistakes with a 200 and a friendly text instead (Mattermost shows nothing else): these are for callers that are
 // not people — Mattermost itself, the scheduler, admin scripts.
 import createError from '@fastify/error'
+import { Type } from 'typebox'
 
 export const AdminTokenUnset = createError('COFFEE_ADMIN_TOKEN_UNSET', 'ADMIN_TOKEN is not set, so this endpoint is closed. Set it and restart Coffee.', 503)
 export const AdminTokenWrong = createError('COFFEE_ADMIN_TOKEN_WRONG', 'Send Authorization: Bearer <ADMIN_TOKEN>.', 401)
@@ -15,15 +16,13 @@ export const NoSuchRoute = createError('COFFEE_NO_SUCH_ROUTE', 'No route for %s 
 export const TooManyRequests = createError('COFFEE_TOO_MANY_REQUESTS', 'Slow down: Coffee accepts %d requests a minute from one person. Try again in %d s.', 429)
 export const Internal = createError('COFFEE_INTERNAL', 'Something went wrong on our side. It has been logged.', 500)
 
-/** What every error answer looks like, for route schemas and the OpenAPI document. */
-export const errorSchema = {
-  type: 'object',
-  required: ['statusCode', 'code', 'error', 'message'],
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string', description: 'COFFEE_… for Coffee\'s own refusals, FST_… for malformed requests' },
-    error: { type: 'string', description: 'The HTTP reason phrase' },
-    message: { type: 'string' },
-    requestId: { type: 'string', description: 'Only on a 500: find the request in Coffee\'s log' }
-  }
-} as const
+/** What every error answer looks like, for route schemas and the OpenAPI document: `errorResponse('when')`. */
+export function errorResponse (description: string) {
+  return Type.Object({
+    statusCode: Type.Integer(),
+    code: Type.String({ description: 'COFFEE_… for Coffee\'s own refusals, FST_… for malformed requests' }),
+    error: Type.String({ description: 'The HTTP reason phrase' }),
+    message: Type.String(),
+    requestId: Type.Optional(Type.String({ description: 'Only on a 500: find the request in Coffee\'s log' }))
+  }, { description })
+}

@@ -14,7 +14,8 @@ const LABELS: Readonly<Record<Answer, { name: string, style: string }>> = {
   cancelled: { name: "We couldn't make it", style: 'danger' }
 }
 
-export interface ButtonContext {
+// A type, not an interface: it is also a plain Record, which is how a click brings it back.
+export type ButtonContext = {
   v: 1
   group: number
   answer: Answer
@@ -35,9 +36,8 @@ export function signContext (key: string, group: number, answer: Answer): Button
 }
 
 /** The group and answer of a genuine context; null for anything forged, tampered or malformed. */
-export function verifyContext (key: string, context: unknown): { group: number, answer: Answer } | null {
-  if (context === null || typeof context !== 'object') return null
-  const { v, group, answer, sig } = context as Record<string, unknown>
+export function verifyContext (key: string, context: Readonly<Record<string, unknown>>): { group: number, answer: Answer } | null {
+  const { v, group, answer, sig } = context
   if (v !== 1 || typeof group !== 'number' || !Number.isSafeInteger(group) || group <= 0) return null
   if (typeof answer !== 'string' || !(ANSWERS as readonly string[]).includes(answer) || typeof sig !== 'string') return null
   const expected = Buffer.from(signature(key, group, answer as Answer))

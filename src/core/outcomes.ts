@@ -2,7 +2,9 @@
 // "not yet" is still open; no answer at all is "no answer".
 
 export type Answer = 'met' | 'not_yet' | 'cancelled'
-export type GroupOutcome = 'met' | 'cancelled' | 'not_yet' | 'no_answer'
+/** What a group's answers add up to. */
+export const GROUP_OUTCOMES = ['met', 'cancelled', 'not_yet', 'no_answer'] as const
+export type GroupOutcome = typeof GROUP_OUTCOMES[number]
 
 export function groupOutcome (answers: readonly Answer[]): GroupOutcome {
   if (answers.includes('met')) return 'met'

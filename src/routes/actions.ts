@@ -1,7 +1,8 @@
 // POST /actions: Mattermost's callback when someone clicks a follow-up button. Mattermost does not sign it, so
 // the button's context carries an HMAC; the post and the clicker are checked against the database as well.
 // Mattermost shows our answer only from a 200: refusals are a 200 with ephemeral_text, and change nothing.
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import type { Clock } from '../clock.js'
 import type { FollowupsStore } from '../store/followups.js'
 import { verifyContext } from '../core/buttons.js'
@@ -25,28 +26,27 @@ const REFUSED = {
   notMember: 'Only the people in this group can answer for it.'
 } as const
 
-export const actionsRoutes: FastifyPluginAsync<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl, routeConfig = {} }) => {
+/** Mattermost's integration-action request (PostActionIntegrationRequest); the context is ours, signed. */
+const ActionRequest = Type.Object({
+  user_id: Type.String({ minLength: 1, maxLength: 64 }),
+  user_name: Type.Optional(Type.String()),
+  channel_id: Type.Optional(Type.String()),
+  post_id: Type.String({ minLength: 1, maxLength: 64 }),
+  team_id: Type.Optional(Type.String()),
+  trigger_id: Type.Optional(Type.String()),
+  type: Type.Optional(Type.String()),
+  context: Type.Record(Type.String(), Type.Unknown())
+})
+
+export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl, routeConfig = {} }) => {
   app.post('/actions', {
     config: routeConfig,
     schema: {
       summary: "Mattermost's button callback for the follow-up ('did you meet?') buttons",
-      body: {
-        type: 'object',
-        required: ['user_id', 'post_id', 'context'],
-        properties: {
-          user_id: { type: 'string', minLength: 1, maxLength: 64 },
-          user_name: { type: 'string' },
-          channel_id: { type: 'string' },
-          post_id: { type: 'string', minLength: 1, maxLength: 64 },
-          team_id: { type: 'string' },
-          trigger_id: { type: 'string' },
-          type: { type: 'string' },
-          context: { type: 'object' }
-        }
-      }
+      body: ActionRequest
     }
   }, async (request) => {
-    const body = request.body as { user_id: string, post_id: string, context: Record<string, unknown> }
+    const { body } = request
     if (actionsKey === undefined) return { ephemeral_text: 'Coffee is not connected to Mattermost yet, so I could not record that.' }
     const verified = verifyContext(actionsKey, body.context)
     if (verified === null) {

@@ -1,13 +1,15 @@
 // The admin JSON API (Bearer ADMIN_TOKEN) and the OpenAPI document that describes every route of the service.
 import { readFileSync } from 'node:fs'
-import type { FastifyInstance, FastifyPluginAsync, RouteOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import swagger from '@fastify/swagger'
 import type { Clock } from '../clock.js'
-import type { StatsStore, RoundRecord, GroupRecord, DeliveryStatus, GroupDeliveryKind } from '../store/stats.js'
-import { GROUP_DELIVERY_KINDS } from '../store/stats.js'
+import type { StatsStore, RoundRecord, GroupRecord, DeliveryStatus } from '../store/stats.js'
+import { GROUP_OUTCOMES } from '../core/outcomes.js'
 import { DeliveryState, OutcomeAnswer } from '../generated/prisma/enums.js'
-import { requireAdmin } from './admin-auth.js'
-import { ChannelNotSetUp, errorSchema } from '../errors.js'
+import { ADMIN_SECURITY, adminErrorResponses } from './admin.js'
+import { ChannelNotSetUp, errorResponse } from '../errors.js'
 
 export const PER_PAGE_DEFAULT = 20
 export const PER_PAGE_MAX = 100
@@ -15,160 +17,108 @@ export const PER_PAGE_MAX = 100
 const PAGE_MAX = 100_000
 
 export interface ApiOptions {
-  adminToken: string | undefined
   stats: StatsStore
   clock: Clock
 }
 
-const SECURITY = [{ bearerAuth: [] }]
-
 const errorResponses = {
-  400: { description: 'Invalid path or query parameters', ...errorSchema },
-  401: { description: 'Missing or wrong Authorization: Bearer <ADMIN_TOKEN>', ...errorSchema },
-  404: { description: 'Coffee has not been set up in this channel', ...errorSchema },
-  503: { description: 'ADMIN_TOKEN is not set, so the API is closed', ...errorSchema }
-} as const
+  ...adminErrorResponses,
+  400: errorResponse('Invalid path or query parameters'),
+  404: errorResponse('Coffee has not been set up in this channel')
+}
 
-const channelParams = {
-  type: 'object',
-  required: ['channel_id'],
-  properties: {
-    channel_id: { type: 'string', pattern: '^[A-Za-z0-9]{1,64}$', description: 'The Mattermost channel id where Coffee runs' }
-  }
-} as const
+const ChannelParams = Type.Object({
+  channel_id: Type.String({ pattern: '^[A-Za-z0-9]{1,64}$', description: 'The Mattermost channel id where Coffee runs' })
+})
 
-const metRate = {
-  type: ['number', 'null'],
-  minimum: 0,
-  maximum: 1,
-  description: 'met / asked, rounded to 3 decimals; null before any group was asked'
-} as const
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+const DateTime = (options: { description?: string } = {}) => Type.String({ format: 'date-time', ...options })
 
-const statsSchema = {
-  description: "The channel's numbers",
-  type: 'object',
-  required: ['participants', 'active', 'rounds', 'groups', 'asked', 'met', 'not_met', 'no_answer', 'met_rate'],
-  properties: {
-    participants: { type: 'integer', description: 'Everyone who ever joined, including those who left' },
-    active: { type: 'integer', description: 'Taking part and not paused right now' },
-    rounds: { type: 'integer' },
-    groups: { type: 'integer', description: 'Groups ever introduced' },
-    asked: { type: 'integer', description: 'Groups whose "did you meet?" follow-up went out; met + not_met + no_answer' },
-    met: { type: 'integer', description: 'Asked groups where someone answered "we met"' },
-    not_met: { type: 'integer', description: 'Asked groups that could not make it or were still "not yet"' },
-    no_answer: { type: 'integer', description: 'Asked groups where nobody answered' },
-    met_rate: metRate
-  }
-} as const
+const Stats = Type.Object({
+  participants: Type.Integer({ description: 'Everyone who ever joined, including those who left' }),
+  active: Type.Integer({ description: 'Taking part and not paused right now' }),
+  rounds: Type.Integer(),
+  groups: Type.Integer({ description: 'Groups ever introduced' }),
+  asked: Type.Integer({ description: 'Groups whose "did you meet?" follow-up went out; met + not_met + no_answer' }),
+  met: Type.Integer({ description: 'Asked groups where someone answered "we met"' }),
+  not_met: Type.Integer({ description: 'Asked groups that could not make it or were still "not yet"' }),
+  no_answer: Type.Integer({ description: 'Asked groups where nobody answered' }),
+  met_rate: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'met / asked, rounded to 3 decimals; null before any group was asked' }))
+}, { description: "The channel's numbers" })
 
-const deliveryStatus = {
-  type: ['object', 'null'],
-  description: 'null when this message was never queued for the group',
-  required: ['state', 'post_id'],
-  properties: {
-    state: { type: 'string', enum: Object.values(DeliveryState) },
-    post_id: { type: ['string', 'null'] }
-  }
-} as const
+const DeliveryJson = Nullable(Type.Object({
+  state: Type.Enum(DeliveryState),
+  post_id: Nullable(Type.String())
+}, { description: 'null when this message was never queued for the group' }))
 
-const outcomeEnum = ['met', 'cancelled', 'not_yet', 'no_answer']
+const Member = Type.Object({
+  user_id: Type.String(),
+  username: Type.String(),
+  answer: Nullable(Type.Enum(OutcomeAnswer)),
+  answered_at: Nullable(DateTime())
+})
 
-const roundsSchema = {
-  description: 'One page of rounds',
-  type: 'object',
-  required: ['page', 'per_page', 'total', 'rounds'],
-  properties: {
-    page: { type: 'integer', description: 'Zero-based, as in the Mattermost API' },
-    per_page: { type: 'integer' },
-    total: { type: 'integer', description: 'Rounds in the channel, across all pages' },
-    rounds: {
-      type: 'array',
-      description: 'Newest first',
-      items: {
-        type: 'object',
-        required: ['number', 'started_at', 'followup_at', 'group_size', 'eligible', 'groups'],
-        properties: {
-          number: { type: 'integer' },
-          started_at: { type: 'string', format: 'date-time' },
-          followup_at: { type: 'string', format: 'date-time', description: 'When "did you meet?" is due' },
-          group_size: { type: 'integer', description: 'The setting the round was made with' },
-          eligible: { type: 'integer', description: 'People who could take part' },
-          groups: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['index', 'channel_id', 'members', 'deliveries', 'asked', 'outcome'],
-              properties: {
-                index: { type: 'integer' },
-                channel_id: { type: ['string', 'null'], description: 'The group message in Mattermost, once created' },
-                members: {
-                  type: 'array',
-                  items: {
-                    type: 'object',
-                    required: ['user_id', 'username', 'answer', 'answered_at'],
-                    properties: {
-                      user_id: { type: 'string' },
-                      username: { type: 'string' },
-                      answer: { type: ['string', 'null'], enum: [...Object.values(OutcomeAnswer), null] },
-                      answered_at: { type: ['string', 'null'], format: 'date-time' }
-                    }
-                  }
-                },
-                deliveries: {
-                  type: 'object',
-                  required: [...GROUP_DELIVERY_KINDS],
-                  properties: Object.fromEntries(GROUP_DELIVERY_KINDS.map((kind) => [kind, deliveryStatus]))
-                },
-                asked: { type: 'boolean', description: 'Whether the follow-up went out' },
-                outcome: { type: 'string', enum: outcomeEnum, description: 'What the answers add up to' }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-} as const
+const GroupJson = Type.Object({
+  index: Type.Integer(),
+  channel_id: Nullable(Type.String({ description: 'The group message in Mattermost, once created' })),
+  members: Type.Array(Member),
+  deliveries: Type.Object({ intro: DeliveryJson, followup: DeliveryJson, reminder: DeliveryJson }),
+  asked: Type.Boolean({ description: 'Whether the follow-up went out' }),
+  outcome: Type.Enum(GROUP_OUTCOMES, { description: 'What the answers add up to' })
+})
 
-function deliveryJson (status: DeliveryStatus | null) {
+const RoundJson = Type.Object({
+  number: Type.Integer(),
+  started_at: DateTime(),
+  followup_at: DateTime({ description: 'When "did you meet?" is due' }),
+  group_size: Type.Integer({ description: 'The setting the round was made with' }),
+  eligible: Type.Integer({ description: 'People who could take part' }),
+  groups: Type.Array(GroupJson)
+})
+
+const RoundsPage = Type.Object({
+  page: Type.Integer({ description: 'Zero-based, as in the Mattermost API' }),
+  per_page: Type.Integer(),
+  total: Type.Integer({ description: 'Rounds in the channel, across all pages' }),
+  rounds: Type.Array(RoundJson, { description: 'Newest first' })
+}, { description: 'One page of rounds' })
+
+function deliveryJson (status: DeliveryStatus | null): Static<typeof DeliveryJson> {
   return status === null ? null : { state: status.state, post_id: status.postId }
 }
 
-function groupJson (group: GroupRecord) {
+function groupJson (group: GroupRecord): Static<typeof GroupJson> {
   return {
     index: group.index,
     channel_id: group.channelId,
-    members: group.members.map((m) => ({ user_id: m.userId, username: m.username, answer: m.answer, answered_at: m.answeredAt })),
-    deliveries: Object.fromEntries(GROUP_DELIVERY_KINDS.map((kind) => [kind, deliveryJson(group.deliveries[kind])])) as Record<GroupDeliveryKind, ReturnType<typeof deliveryJson>>,
+    members: group.members.map((m) => ({ user_id: m.userId, username: m.username, answer: m.answer, answered_at: m.answeredAt?.toISOString() ?? null })),
+    deliveries: { intro: deliveryJson(group.deliveries.intro), followup: deliveryJson(group.deliveries.followup), reminder: deliveryJson(group.deliveries.reminder) },
     asked: group.asked,
     outcome: group.outcome
   }
 }
 
-function roundJson (round: RoundRecord) {
+function roundJson (round: RoundRecord): Static<typeof RoundJson> {
   return {
     number: round.number,
-    started_at: round.startedAt,
-    followup_at: round.followupAt,
+    started_at: round.startedAt.toISOString(),
+    followup_at: round.followupAt.toISOString(),
     group_size: round.groupSize,
     eligible: round.eligibleCount,
     groups: round.groups.map(groupJson)
   }
 }
 
-export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToken, stats, clock }) => {
-  const checkAdmin = requireAdmin(adminToken)
-
-  app.get<{ Params: { channel_id: string } }>('/api/channels/:channel_id/stats', {
-    onRequest: checkAdmin,
+export const apiRoutes: FastifyPluginAsyncTypebox<ApiOptions> = async (app, { stats, clock }) => {
+  app.get('/api/channels/:channel_id/stats', {
     schema: {
       summary: "A channel's coffee in numbers: people, rounds, groups and how many met",
       tags: ['admin'],
-      security: SECURITY,
-      params: channelParams,
-      response: { 200: statsSchema, ...errorResponses }
+      security: ADMIN_SECURITY,
+      params: ChannelParams,
+      response: { 200: Stats, ...errorResponses }
     }
-  }, async (request, reply) => {
+  }, async (request) => {
     const program = await stats.programRef(request.params.channel_id)
     if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const numbers = await stats.programStats(program.id, { now: clock.now(), trendRounds: 0 })
@@ -185,37 +135,25 @@ export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { adminToke
     }
   })
 
-  app.get<{ Params: { channel_id: string }, Querystring: { page: number, per_page: number } }>('/api/channels/:channel_id/rounds', {
-    onRequest: checkAdmin,
+  app.get('/api/channels/:channel_id/rounds', {
     schema: {
       summary: "A channel's rounds, newest first, with their groups, message states and answers",
       tags: ['admin'],
-      security: SECURITY,
-      params: channelParams,
-      querystring: {
-        type: 'object',
-        properties: {
-          page: { type: 'integer', minimum: 0, maximum: PAGE_MAX, default: 0, description: 'Zero-based page' },
-          per_page: { type: 'integer', minimum: 1, maximum: PER_PAGE_MAX, default: PER_PAGE_DEFAULT }
-        }
-      },
-      response: { 200: roundsSchema, ...errorResponses }
+      security: ADMIN_SECURITY,
+      params: ChannelParams,
+      querystring: Type.Object({
+        page: Type.Integer({ minimum: 0, maximum: PAGE_MAX, default: 0, description: 'Zero-based page' }),
+        per_page: Type.Integer({ minimum: 1, maximum: PER_PAGE_MAX, default: PER_PAGE_DEFAULT })
+      }),
+      response: { 200: RoundsPage, ...errorResponses }
     }
-  }, async (request, reply) => {
+  }, async (request) => {
     const program = await stats.programRef(request.params.channel_id)
     if (program === null) throw new ChannelNotSetUp(request.params.channel_id)
     const { page, per_page: perPage } = request.query
     const result = await stats.roundsPage(program.id, { page, perPage })
     return { page, per_page: perPage, total: result.total, rounds: result.rounds.map(roundJson) }
   })
-}
-
-/** The name requireAdmin gives its hook: how the document tells which routes need the bearer token. */
-const ADMIN_HOOK = requireAdmin(undefined).name
-
-function needsAdmin (route: RouteOptions): boolean {
-  const hooks = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]
-  return hooks.some((hook) => typeof hook === 'function' && hook.name === ADMIN_HOOK)
 }
 
 function packageVersion (): string {
@@ -242,11 +180,6 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN the service was started with' }
         }
       }
-    },
-    // Routes guarded by requireAdmin but written before this document existed (POST /rounds) say so here.
-    transform ({ schema, url, route }) {
-      if (!needsAdmin(route) || schema?.security !== undefined) return { schema, url }
-      return { schema: { ...schema, security: SECURITY }, url }
     }
   })
 

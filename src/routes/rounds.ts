@@ -1,46 +1,51 @@
 // POST /rounds: the scheduler's endpoint. Cron (or a Kubernetes CronJob) calls it as often as it likes; each call
-// does what is due. Bearer ADMIN_TOKEN; one pass at a time per instance (the database guards across instances).
-import type { FastifyPluginAsync } from 'fastify'
+// does what is due. One pass at a time per instance (the database guards across instances). Admin scope.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
 import type { PassDeps, PassSummary } from '../rounds/pass.js'
 import { runPass } from '../rounds/pass.js'
-import { requireAdmin } from './admin-auth.js'
 import { MattermostNotConfigured, PassRunning } from '../errors.js'
+import { ADMIN_SECURITY } from './admin.js'
 
 export interface RoundsRouteOptions {
-  adminToken: string | undefined
   /** Undefined when Mattermost is not configured: the endpoint explains what is missing. */
   passDeps: Omit<PassDeps, 'log'> | undefined
 }
 
-const truthy = (value: unknown) => value === true || value === 'true' || value === '1' || value === 'yes'
+/** Options arrive as JSON or as query strings, so a flag is a boolean or its spelling ("true", "1", "yes"). */
+const Flag = Type.Union([Type.Boolean(), Type.String({ maxLength: 8 })])
+const ChannelId = Type.String({ minLength: 1, maxLength: 64 })
 
-export const roundsRoutes: FastifyPluginAsync<RoundsRouteOptions> = async (app, { adminToken, passDeps }) => {
+const schema = {
+  summary: 'Do everything that is due: start rounds, send intros and follow-ups, retry what failed',
+  tags: ['admin'],
+  security: ADMIN_SECURITY,
+  querystring: Type.Object({
+    force: Type.Optional(Type.String({ maxLength: 8 })),
+    channel_id: Type.Optional(Type.String({ maxLength: 64 })),
+    dry_run: Type.Optional(Type.String({ maxLength: 8 }))
+  }),
+  body: Type.Union([
+    Type.Object({ force: Type.Optional(Flag), channel_id: Type.Optional(ChannelId), dry_run: Type.Optional(Flag) }, { additionalProperties: false }),
+    Type.Null()
+  ])
+}
+
+const truthy = (value: boolean | string | undefined) => value === true || value === 'true' || value === '1' || value === 'yes'
+
+export const roundsRoutes: FastifyPluginAsyncTypebox<RoundsRouteOptions> = async (app, { passDeps }) => {
   let running: Promise<PassSummary> | null = null
 
-  app.post('/rounds', {
-    onRequest: requireAdmin(adminToken),
-    schema: {
-      summary: 'Do everything that is due: start rounds, send intros and follow-ups, retry what failed',
-      querystring: {
-        type: 'object',
-        properties: { force: { type: 'string' }, channel_id: { type: 'string' }, dry_run: { type: 'string' } }
-      },
-      body: {
-        type: ['object', 'null'],
-        properties: { force: { type: ['boolean', 'string'] }, channel_id: { type: 'string', minLength: 1, maxLength: 64 }, dry_run: { type: ['boolean', 'string'] } },
-        additionalProperties: false
-      }
-    }
-  }, async (request, reply) => {
+  app.post('/rounds', { schema }, async (request) => {
     if (passDeps === undefined) {
       throw new MattermostNotConfigured()
     }
     if (running !== null) {
       throw new PassRunning()
     }
-    const query = request.query as Record<string, string | undefined>
-    const body = (request.body ?? {}) as Record<string, unknown>
-    const channelId = (body.channel_id ?? query.channel_id) as string | undefined
+    const { query } = request
+    const body = request.body ?? {}
+    const channelId = body.channel_id ?? query.channel_id
     const options = {
       force: truthy(body.force ?? query.force),
       dryRun: truthy(body.dry_run ?? query.dry_run),

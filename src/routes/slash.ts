@@ -1,6 +1,8 @@
 // POST (and GET) /coffee: Mattermost's slash command. Mattermost shows the body of a 200 only, so mistakes a
 // person makes get a friendly 200; requests that are not from Mattermost get 4xx and change nothing.
-import type { FastifyPluginAsync, FastifyRequest, FastifyReply } from 'fastify'
+import type { FastifyBaseLogger } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type Static } from 'typebox'
 import type { Clock } from '../clock.js'
 import type { CoffeeCommands } from '../commands/index.js'
 import type { CommandDeps } from '../commands/deps.js'
@@ -17,17 +19,27 @@ export interface SlashOptions {
   routeConfig?: Record<string, unknown>
 }
 
-export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {} }) => {
-  const isSlashToken = tokenChecker(slashTokens)
-  async function handle (request: FastifyRequest, reply: FastifyReply) {
-    const source = request.method === 'GET' ? request.query : request.body
-    const fields = (source !== null && typeof source === 'object' ? source : {}) as Record<string, unknown>
+/** Mattermost's form fields (a repeated field, such as user_mentions, arrives as a list); parseSlashCommand reads them. */
+const SlashFields = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
+  description: 'The fields Mattermost sends: token, team_id, channel_id, channel_name, user_id, user_name, command, text, user_mentions, …'
+})
 
+const CommandResponseSchema = Type.Object({
+  response_type: Type.Union([Type.Literal('ephemeral'), Type.Literal('in_channel')]),
+  text: Type.String(),
+  props: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
+}, { description: 'A CommandResponse: what the person sees (ephemeral unless said otherwise)' })
+
+const summary = "Mattermost's /coffee slash command (form fields as Mattermost sends them; GET carries them in the query)"
+
+export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {} }) => {
+  const isSlashToken = tokenChecker(slashTokens)
+  async function handle (fields: Static<typeof SlashFields>, authorization: string | undefined, requestLog: FastifyBaseLogger) {
     if (slashTokens.length === 0) {
-      request.log.warn('slash command refused: MATTERMOST_SLASH_TOKEN is not set')
+      requestLog.warn('slash command refused: MATTERMOST_SLASH_TOKEN is not set')
       return ephemeral('Coffee is installed but not configured yet: the admin needs to set `MATTERMOST_SLASH_TOKEN` to the token of the `/coffee` slash command, then restart Coffee.')
     }
-    if (!isSlashToken(presentedToken(fields, request.headers.authorization))) {
+    if (!isSlashToken(presentedToken(fields, authorization))) {
       throw new SlashTokenWrong()
     }
     const parsed = parseSlashCommand(fields)
@@ -44,7 +56,7 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     if (spec.anywhere !== true && isDirectOrGroupChannel(command.channelName)) {
       return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)
     }
-    const log = request.log.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
+    const log = requestLog.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
     try {
       return toResponse(await spec.run({ command, args, now: clock.now(), deps, log }))
     } catch (error) {
@@ -53,16 +65,9 @@ export const slashRoutes: FastifyPluginAsync<SlashOptions> = async (app, { slash
     }
   }
 
-  const schema = {
-    summary: "Mattermost's /coffee slash command (form fields as Mattermost sends them; GET carries them in the query)",
-    response: {
-      200: {
-        description: 'A CommandResponse: what the person sees (ephemeral unless said otherwise)',
-        type: 'object',
-        properties: { response_type: { type: 'string', enum: ['ephemeral', 'in_channel'] }, text: { type: 'string' } }
-      }
-    }
-  }
-  app.post('/coffee', { schema, config: routeConfig }, handle)
-  app.get('/coffee', { schema, config: routeConfig }, handle)
+  const response = { 200: CommandResponseSchema }
+  app.post('/coffee', { schema: { summary, body: SlashFields, response }, config: routeConfig },
+    async (request) => await handle(request.body, request.headers.authorization, request.log))
+  app.get('/coffee', { schema: { summary, querystring: SlashFields, response }, config: routeConfig },
+    async (request) => await handle(request.query, request.headers.authorization, request.log))
 }

@@ -128,6 +128,22 @@ t.test('every route is described, with valid structure, and only admin routes ne
   ])
 })
 
+t.test('the routes the document marks as admin are exactly those that ask a caller for the admin token', async (t) => {
+  const { app } = await createTestApp(t)
+  const { doc } = await fetchDocument(app)
+  let admin = 0
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const url = path.replace(/\{[^}]+\}/g, 'abc123')
+      const response = await app.inject({ method: method.toUpperCase() as HTTPMethods, url })
+      const marked = operation.security !== undefined
+      if (marked) admin++
+      t.equal(response.json().code === 'COFFEE_ADMIN_TOKEN_WRONG', marked, `${method.toUpperCase()} ${path}: ${marked ? 'needs' : 'does not need'} the token`)
+    }
+  }
+  t.equal(admin, 3, 'POST /rounds and the two API routes')
+})
+
 t.test('real responses satisfy the documented schemas', async (t) => {
   const world = await createMattermostWorld(t)
   const { app, db, clock } = await createTestApp(t, { gateway: world.gateway, env: world.env })
