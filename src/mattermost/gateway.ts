@@ -6,9 +6,9 @@
 // routed through send(): an injectable fetch, a timeout, and a GatewayError carrying the status, Retry-After and
 // whether trying again later can help. The token never appears in an error message.
 import mm from '@mattermost/client'
-import type { ChatChannel, ChatChannelMember, ChatUser, ChannelType, NewPost, PostPatch } from './types.js'
+import type { ChatChannelMember, ChatUser, NewPost } from './types.js'
 
-export type { ChatChannel, ChatChannelMember, ChatUser, ChannelType, NewPost, PostPatch } from './types.js'
+export type { ChatChannelMember, ChatUser, NewPost } from './types.js'
 
 const { Client4 } = mm
 type RequestOptions = Parameters<InstanceType<typeof Client4>['getOptions']>[0]
@@ -29,7 +29,6 @@ export interface ChatGateway {
   getUser(id: string): Promise<ChatUser | null>
   /** Accepts "@name" and any case; null when there is no such user (or the name cannot be one). */
   getUserByUsername(username: string): Promise<ChatUser | null>
-  getChannel(id: string): Promise<ChatChannel>
   /** Every member's id, the bot included, across all pages. */
   getChannelMemberIds(channelId: string): Promise<string[]>
   /** null when the user is not a member. */
@@ -42,7 +41,6 @@ export interface ChatGateway {
    */
   createGroupChannel(userIds: readonly string[]): Promise<string>
   createPost(post: NewPost): Promise<{ id: string }>
-  patchPost(postId: string, patch: PostPatch): Promise<{ id: string }>
   /**
    * The newest post by the bot in this channel whose props[key] equals value, looking at the `scan` newest posts
    * (default 200). For finding out whether a post whose outcome is unknown (timeout, crash) was made after all.
@@ -168,17 +166,6 @@ function toUser (user: ServerUser): ChatUser {
   }
 }
 
-function toChannel (channel: { id: string, team_id?: string, type: string, name: string, display_name?: string, delete_at?: number }): ChatChannel {
-  return {
-    id: channel.id,
-    team_id: channel.team_id ?? '',
-    type: channel.type as ChannelType,
-    name: channel.name,
-    display_name: channel.display_name ?? '',
-    delete_at: channel.delete_at ?? 0
-  }
-}
-
 function isJson (contentType: string | null): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json'
 }
@@ -294,10 +281,6 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
       return user === null ? null : toUser(user)
     },
 
-    async getChannel (id) {
-      return toChannel(await client.getChannel(id))
-    },
-
     async getChannelMemberIds (channelId) {
       const ids = new Set<string>()
       for (let page = 0; ; page++) {
@@ -332,15 +315,6 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
         message,
         ...(props === undefined ? {} : { props }),
         ...(rootId === undefined ? {} : { root_id: rootId })
-      })
-      return { id: post.id }
-    },
-
-    async patchPost (postId, { message, props }) {
-      const post = await client.patchPost({
-        id: postId,
-        ...(message === undefined ? {} : { message }),
-        ...(props === undefined ? {} : { props })
       })
       return { id: post.id }
     },

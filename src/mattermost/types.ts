@@ -1,9 +1,6 @@
 // Mattermost objects as the core sees them: plain data, trimmed to the fields Coffee reads, with Mattermost's own field
 // names so nothing needs translating when reading the API docs. No @mattermost/* type leaks past the gateway.
 
-/** O public, P private, D direct message, G group message. */
-export type ChannelType = 'O' | 'P' | 'D' | 'G'
-
 export interface ChatUser {
   id: string
   username: string
@@ -20,17 +17,6 @@ export interface ChatUser {
   timezone: string
 }
 
-export interface ChatChannel {
-  id: string
-  /** '' for direct and group messages. */
-  team_id: string
-  type: ChannelType
-  name: string
-  display_name: string
-  /** 0 unless the channel is archived. */
-  delete_at: number
-}
-
 export interface ChatChannelMember {
   channel_id: string
   user_id: string
@@ -44,10 +30,4 @@ export interface NewPost {
   props?: Record<string, unknown>
   /** Reply in this thread. */
   rootId?: string
-}
-
-export interface PostPatch {
-  message?: string
-  /** Replaces all props of the post (Mattermost does not merge them). */
-  props?: Record<string, unknown>
 }

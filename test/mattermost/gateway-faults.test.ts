@@ -66,21 +66,21 @@ t.test('5xx is transient and keeps the server\'s error id and request id', async
 })
 
 t.test('a reset connection is transient with status 0', async (t) => {
-  const { mm, gateway, channel } = await setup(t)
+  const { mm, gateway, channel, alice } = await setup(t)
   mm.resetNext(1)
-  const error = await gatewayFailure(gateway.getChannel(channel.id))
+  const error = await gatewayFailure(gateway.getChannelMember(channel.id, alice.id))
   t.equal(error.status, 0)
   t.equal(error.transient, true)
-  t.match(error.message, /GET \/api\/v4\/channels\/[a-z0-9]{26} failed: /)
+  t.match(error.message, /GET \/api\/v4\/channels\/[a-z0-9]{26}\/members\/[a-z0-9]{26} failed: /)
   t.ok(error.cause instanceof Error, 'the network error is kept as the cause')
-  t.equal((await gateway.getChannel(channel.id)).id, channel.id, 'and the next request goes through')
+  t.equal((await gateway.getChannelMember(channel.id, alice.id))?.user_id, alice.id, 'and the next request goes through')
 })
 
 t.test('a slow answer times out: transient, status 0', async (t) => {
-  const { mm, gateway, channel } = await setup(t, {}, { timeoutMs: 100 })
+  const { mm, gateway, channel, alice } = await setup(t, {}, { timeoutMs: 100 })
   mm.delayNext(1, 400)
   const started = Date.now()
-  const error = await gatewayFailure(gateway.getChannel(channel.id))
+  const error = await gatewayFailure(gateway.getChannelMember(channel.id, alice.id))
   t.ok(Date.now() - started < 350, 'did not wait for the answer')
   t.equal(error.status, 0)
   t.equal(error.transient, true)
