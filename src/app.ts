@@ -107,7 +107,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   const stats = createStatsStore(db.prisma)
   const commands = createCoffeeCommands()
 
-  await app.register(healthRoutes, { prisma: db.prisma, databaseKind: db.kind })
+  await app.register(healthRoutes, { prisma: db.prisma, gateway, mattermostUrl: config.mattermost?.url })
   const limited = config.rateLimitPerMinute > 0 ? { rateLimit: {} } : {}
   await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited })
   const followups = createFollowupsStore(db.prisma)

@@ -9,6 +9,7 @@ import { DataDirLockedError } from './db/data-dir-lock.js'
 import { openDatabase } from './db/database.js'
 import { applyMigrations } from './db/migrate.js'
 import { createGateway } from './mattermost/gateway.js'
+import { checkConnection } from './mattermost/connection.js'
 import { buildApp } from './app.js'
 
 async function main (): Promise<void> {
@@ -56,6 +57,13 @@ async function main (): Promise<void> {
   })
 
   await app.listen({ port: config.port, host: config.host })
+
+  // One line that says whether the bot can work, so a wrong token or URL shows at start and not at the first round.
+  if (gateway !== undefined) {
+    const { state, detail } = await checkConnection(gateway, config.mattermost?.url)
+    if (state === 'ok') logger.info({ mattermost: state }, detail)
+    else logger.error({ mattermost: state }, detail)
+  }
 }
 
 main().catch((error: unknown) => {

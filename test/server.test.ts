@@ -7,6 +7,8 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { slashFields, slashHeaders, SLASH_TOKEN } from './helpers/slash.js'
 import { spawnService, startService as start, stopService } from './helpers/service.js'
+import { startFakeMattermost } from './helpers/fake-mattermost.js'
+import { createPgliteDataDir } from './helpers/database.js'
 
 t.test('starts with nothing configured, explains what is missing, and serves /health', async (t) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coffee-server-'))
@@ -14,7 +16,7 @@ t.test('starts with nothing configured, explains what is missing, and serves /he
   const running = await start({ DATA_DIR: dataDir })
   const health = await fetch(`${running.url}/health`)
   t.equal(health.status, 200)
-  t.same(await health.json(), { status: 'ok', database: 'pglite' })
+  t.same(await health.json(), { status: 'ok', database: 'ok', mattermost: 'not_configured' })
   t.match(running.output(), /not configured: MATTERMOST_URL and MATTERMOST_BOT_TOKEN/)
   t.match(running.output(), /not configured: ADMIN_TOKEN/)
   const rounds = await fetch(`${running.url}/rounds`, { method: 'POST' })
@@ -59,9 +61,35 @@ t.test('a second process on the same DATA_DIR stops with one clear line; the fir
 
   const health = await fetch(`${first.url}/health`)
   t.equal(health.status, 200, 'the first one is unharmed')
-  t.same(await health.json(), { status: 'ok', database: 'pglite' })
+  t.same(await health.json(), { status: 'ok', database: 'ok', mattermost: 'not_configured' })
   t.equal((await stopService(first)).code, 0)
   t.same(readdirSync(path.join(dataDir, 'pglite.lock')), [], 'and released the lock on its way out')
+})
+
+t.test('at start, one line says whether Mattermost takes the bot token', async (t) => {
+  const mm = await startFakeMattermost()
+  t.teardown(() => mm.close())
+  const { token } = mm.addBot({ username: 'coffee' })
+  const cases = [
+    { token, level: 30, says: `Mattermost at ${mm.url} answers; Coffee posts as @coffee.`, health: 'ok' },
+    { token: 'w'.repeat(26), level: 50, says: `Mattermost at ${mm.url} refused the bot token (401): check MATTERMOST_BOT_TOKEN`, health: 'token_rejected' }
+  ]
+  for (const { token: botToken, level, says, health } of cases) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'coffee-server-'))
+    t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+    await createPgliteDataDir(dataDir) // no initdb: this test is about Mattermost
+    const running = await start({ DATA_DIR: dataDir, MATTERMOST_URL: mm.url, MATTERMOST_BOT_TOKEN: botToken })
+    let line: string | undefined
+    for (let i = 0; i < 100 && line === undefined; i++) {
+      line = running.output().split('\n').find((l) => l.includes('"mattermost":'))
+      if (line === undefined) await sleep(100)
+    }
+    t.match(line, `"level":${level}`)
+    t.match(line, says)
+    t.notMatch(running.output(), botToken, 'the token itself is never logged')
+    t.match(await (await fetch(`${running.url}/health`)).json(), { mattermost: health }, '/health says the same')
+    t.equal((await stopService(running)).code, 0)
+  }
 })
 
 t.test('a malformed configuration stops the start with every problem named', async (t) => {

@@ -23,6 +23,8 @@ const USERNAME = /^[a-z0-9.\-_]{1,64}$/
 export interface ChatGateway {
   /** The bot's own account, fetched once and then remembered. */
   getMe(): Promise<ChatUser>
+  /** GET /users/me every time: whether Mattermost answers and takes the token (for /health and the start). */
+  whoAmI(): Promise<ChatUser>
   /** Unknown ids are left out. No request for an empty list; batches of 200 ids otherwise. */
   getUsersByIds(ids: readonly string[]): Promise<ChatUser[]>
   /** null when there is no such user. */
@@ -257,6 +259,10 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
 
   return {
     getMe,
+
+    async whoAmI () {
+      return toUser(await client.getMe())
+    },
 
     async getUsersByIds (ids) {
       const unique = [...new Set(ids)]

@@ -1,36 +1,53 @@
+// GET /health: for load balancers, container health checks and people looking from outside. It says in words whether
+// the database and Mattermost answer, and nothing of how they are reached; the details go to the log.
+// Only the database decides the status code: restarting Coffee does not bring Mattermost back.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { PrismaClient } from '../generated/prisma/client.js'
+import type { ChatGateway } from '../mattermost/gateway.js'
+import { checkConnection, MATTERMOST_STATES } from '../mattermost/connection.js'
 
 export interface HealthOptions {
   prisma: PrismaClient
-  databaseKind: string
-  /** How long the database may take to answer before we call it down. */
+  gateway: Pick<ChatGateway, 'whoAmI'> | undefined
+  mattermostUrl: string | undefined
+  /** How long the database and Mattermost may take to answer before we call them down. */
   timeoutMs?: number
 }
 
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { prisma, databaseKind, timeoutMs = 2000 }) => {
-  app.get('/health', {
-    schema: {
-      summary: 'Liveness and database check, for load balancers and container health checks',
-      response: {
-        200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }, { description: 'Serving, and the database answers' }),
-        503: Type.Object({ status: Type.Literal('unavailable'), database: Type.String(), reason: Type.String() }, { description: 'The database does not answer' })
-      }
-    }
-  }, async (request, reply) => {
+const Mattermost = Type.Enum(MATTERMOST_STATES, {
+  description: 'ok; not_configured (no MATTERMOST_URL or bot token); unreachable; token_rejected (401); failing (another error)'
+})
+
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { prisma, gateway, mattermostUrl, timeoutMs = 3000 }) => {
+  async function databaseAnswers (): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        prisma.$queryRawUnsafe('SELECT 1'),
+        prisma.$queryRaw`SELECT 1`,
         new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs) })
       ])
-      return { status: 'ok' as const, database: databaseKind }
+      return true
     } catch (error) {
-      request.log.warn({ err: error }, 'health check: database is not answering')
-      return reply.code(503).send({ status: 'unavailable', database: databaseKind, reason: `the database is not answering (${(error as Error).message})` })
+      app.log.warn({ err: error }, 'health check: the database is not answering')
+      return false
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  app.get('/health', {
+    schema: {
+      summary: 'Whether the database and Mattermost answer, for load balancers and container health checks',
+      response: {
+        200: Type.Object({ status: Type.Literal('ok'), database: Type.Literal('ok'), mattermost: Mattermost }, { description: 'Serving: the database answers' }),
+        503: Type.Object({ status: Type.Literal('unavailable'), database: Type.Literal('unreachable'), mattermost: Mattermost }, { description: 'The database does not answer' })
+      }
+    }
+  }, async (request, reply) => {
+    const [database, mattermost] = await Promise.all([databaseAnswers(), checkConnection(gateway, mattermostUrl, timeoutMs)])
+    if (mattermost.state !== 'ok' && mattermost.state !== 'not_configured') request.log.warn(`health check: ${mattermost.detail}`)
+    if (database) return { status: 'ok' as const, database: 'ok' as const, mattermost: mattermost.state }
+    return await reply.code(503).send({ status: 'unavailable' as const, database: 'unreachable' as const, mattermost: mattermost.state })
   })
 }

@@ -1,0 +1,68 @@
+// A TCP proxy between Coffee and a real server (Postgres), to cut the line the ways networks fail: refuse new
+// connections, reset the open ones, or stall (keep them open and pass nothing, as a partition does).
+import net from 'node:net'
+
+export type ProxyMode = 'pass' | 'refuse' | 'stall'
+
+export interface TcpProxy {
+  /** Where to connect instead of the target. */
+  port: number
+  /** Replaces host:port in a URL with the proxy's. */
+  urlFor (url: string): string
+  /** pass: forward; refuse: new connections are reset at once; stall: accepted or kept, nothing forwarded. */
+  setMode (mode: ProxyMode): void
+  /** Resets every open connection (both sides see ECONNRESET or a closed socket). */
+  resetAll (): void
+  close (): Promise<void>
+}
+
+export async function startTcpProxy (target: { host: string, port: number }): Promise<TcpProxy> {
+  let mode: ProxyMode = 'pass'
+  const pairs = new Set<{ client: net.Socket, upstream: net.Socket }>()
+
+  const server = net.createServer((client) => {
+    if (mode === 'refuse') {
+      client.resetAndDestroy()
+      return
+    }
+    const upstream = net.connect(target)
+    const pair = { client, upstream }
+    pairs.add(pair)
+    const forward = (from: net.Socket, to: net.Socket) => from.on('data', (chunk) => { if (mode === 'pass') to.write(chunk) })
+    forward(client, upstream)
+    forward(upstream, client)
+    const end = () => {
+      pairs.delete(pair)
+      client.destroy()
+      upstream.destroy()
+    }
+    client.on('error', end).on('close', end)
+    upstream.on('error', end).on('close', end)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as net.AddressInfo
+
+  function resetAll (): void {
+    for (const { client, upstream } of pairs) {
+      client.resetAndDestroy()
+      upstream.destroy()
+    }
+    pairs.clear()
+  }
+
+  return {
+    port,
+    urlFor (url) {
+      const parsed = new URL(url)
+      parsed.hostname = '127.0.0.1'
+      parsed.port = String(port)
+      return parsed.toString()
+    },
+    setMode (next) { mode = next },
+    resetAll,
+    async close () {
+      resetAll()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
