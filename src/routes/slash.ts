@@ -17,7 +17,11 @@ export interface SlashOptions {
   clock: Clock
   /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
+  /** How long a command may take before the person is told to try again (the work may still finish). */
+  deadlineMs?: number
 }
+
+export const COMMAND_DEADLINE_MS = 3000
 
 /** Mattermost's form fields (a repeated field, such as user_mentions, arrives as a list); parseSlashCommand reads them. */
 const SlashFields = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
@@ -32,7 +36,7 @@ const CommandResponseSchema = Type.Object({
 
 const summary = "Mattermost's /coffee slash command (form fields as Mattermost sends them; GET carries them in the query)"
 
-export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {} }) => {
+export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {}, deadlineMs = COMMAND_DEADLINE_MS }) => {
   const isSlashToken = tokenChecker(slashTokens)
   async function handle (fields: Static<typeof SlashFields>, authorization: string | undefined, requestLog: FastifyBaseLogger) {
     if (slashTokens.length === 0) {
@@ -57,11 +61,19 @@ export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, 
       return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)
     }
     const log = requestLog.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs) })
     try {
-      return toResponse(await spec.run({ command, args, now: clock.now(), deps, log }))
+      const result = await Promise.race([spec.run({ command, args, now: clock.now(), deps, log }), late])
+      if (result !== 'late') return toResponse(result)
+      // Mattermost gives up on its own; a person should hear something before that (a stalled database).
+      log.error({ deadlineMs }, 'slash command did not finish in time')
+      return ephemeral('Sorry, my database did not answer in time, so I could not finish that. Please try again in a minute; `/coffee status` shows where you stand. If it keeps happening, tell your Mattermost admin.')
     } catch (error) {
       log.error({ err: error }, 'slash command failed')
       return ephemeral('Sorry, something went wrong on my side and nothing was changed. Please try again in a minute; if it keeps happening, tell your Mattermost admin.')
+    } finally {
+      clearTimeout(timer)
     }
   }
 

@@ -9,7 +9,7 @@ export interface TcpProxy {
   port: number
   /** Replaces host:port in a URL with the proxy's. */
   urlFor (url: string): string
-  /** pass: forward; refuse: new connections are reset at once; stall: accepted or kept, nothing forwarded. */
+  /** pass: forward; refuse: new connections are reset at once; stall: accepted or kept, nothing forwarded until pass. */
   setMode (mode: ProxyMode): void
   /** Resets every open connection (both sides see ECONNRESET or a closed socket). */
   resetAll (): void
@@ -19,6 +19,7 @@ export interface TcpProxy {
 export async function startTcpProxy (target: { host: string, port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = 'pass'
   const pairs = new Set<{ client: net.Socket, upstream: net.Socket }>()
+  const stalled = new Set<() => void>()
 
   const server = net.createServer((client) => {
     if (mode === 'refuse') {
@@ -28,9 +29,15 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
     const upstream = net.connect(target)
     const pair = { client, upstream }
     pairs.add(pair)
-    const forward = (from: net.Socket, to: net.Socket) => from.on('data', (chunk) => { if (mode === 'pass') to.write(chunk) })
+    // While stalled, bytes wait here, as TCP would keep retransmitting them; they go on when the line is back.
+    const held: { to: net.Socket, chunk: Buffer }[] = []
+    const forward = (from: net.Socket, to: net.Socket) => from.on('data', (chunk: Buffer) => {
+      if (mode === 'pass' && held.length === 0) to.write(chunk)
+      else held.push({ to, chunk })
+    })
     forward(client, upstream)
     forward(upstream, client)
+    stalled.add(() => { for (const { to, chunk } of held.splice(0)) to.write(chunk) })
     const end = () => {
       pairs.delete(pair)
       client.destroy()
@@ -58,7 +65,10 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
       parsed.port = String(port)
       return parsed.toString()
     },
-    setMode (next) { mode = next },
+    setMode (next) {
+      mode = next
+      if (mode === 'pass') for (const release of stalled) release()
+    },
     resetAll,
     async close () {
       resetAll()
