@@ -7,6 +7,16 @@
 // blossoms n..2n-1. Dual variables are stored doubled (a vertex starts at maxWeight instead of maxWeight / 2)
 // and slack(k) = dual[u] + dual[v] - 2w, so integer weights keep every quantity an integer: equality tests
 // on slack are exact. Callers must pass integer weights well below 2^53 / n.
+//
+// Stages, all over one State:
+//   warmStart          match the heaviest edges first (often the whole answer);
+//   runStage           one stage: label free vertices S, then alternate
+//     growTrees          scan S-vertices' tight edges: label T, shrink a blossom (addBlossom), or augment;
+//     chooseDualStep     when no tight edge is left, the largest dual change that keeps the duals feasible;
+//     applyDualStep      change the duals, then make the edge tight or expand the T-blossom it names;
+//   expandSpentBlossoms  after an augmentation, dissolve S-blossoms whose dual reached zero.
+// Invariants between calls: mate is a matching; every edge has slack >= 0; every non-trivial blossom has
+// dual >= 0; matched edges and edges inside blossoms are tight (slack 0).
 
 import { maxCardinalityMatching } from './cardinality.js'
 
@@ -67,26 +77,70 @@ export interface MatchingOptions {
  * but may be used when maxCardinality is set. Parallel edges are allowed; the best one wins.
  */
 export function maxWeightMatching (vertexCount: number, edges: EdgeList, options: MatchingOptions = {}): Int32Array {
-  const n = vertexCount
+  if (vertexCount < 2 || edges.count === 0) return new Int32Array(vertexCount).fill(NO)
+  const s = createState(vertexCount, edges, heaviestWeight(vertexCount, edges))
+  if (s.maxWeight > 0 && options.warmStart !== false && warmStart(s)) return partners(s)
+  while (runStage(s, options.maxCardinality === true)) expandSpentBlossoms(s)
+  return partners(s)
+}
+
+/** Everything the stages share. Arrays indexed by "vertex or blossom" have 2n entries. */
+interface State {
+  readonly n: number
+  readonly m: number
+  readonly eu: Int32Array
+  readonly ev: Int32Array
+  readonly ew: Float64Array
+  readonly maxWeight: number
+  /** Adjacency in CSR form; entries are the *remote* endpoints, so endpoint(entry) is the neighbour. */
+  readonly adjStart: Int32Array
+  readonly adj: Int32Array
+  /** mate[v] is the remote endpoint of v's matched edge (so endpoint(mate[v]) is the partner), or NO. */
+  readonly mate: Int32Array
+  /**
+   * Kept for vertices and top-level blossoms; labelEnd is the endpoint through which the label was given (the
+   * edge towards the root of the alternating tree), NO for roots.
+   */
+  readonly label: Int8Array
+  readonly labelEnd: Int32Array
+  /** The top-level blossom containing each vertex. */
+  readonly inBlossom: Int32Array
+  readonly blossomParent: Int32Array
+  readonly blossomChilds: (number[] | null)[]
+  /** blossomEndps[b][i] is the endpoint of the edge joining child i to child i + 1 (cyclically), seen from child i. */
+  readonly blossomEndps: (number[] | null)[]
+  /** NO for unused blossom numbers. */
+  readonly blossomBase: Int32Array
+  /** Least-slack edge from a vertex / S-blossom to a different S-blossom: what the dual step needs to know. */
+  readonly bestEdge: Int32Array
+  readonly blossomBestEdges: (number[] | null)[]
+  readonly unusedBlossoms: number[]
+  readonly dual: Float64Array
+  /** Edges known to be tight in this stage. */
+  readonly allowEdge: Uint8Array
+  /** Scratch for mergeBestEdges: best edge towards each neighbouring S-blossom. Always all NO between calls. */
+  readonly bestTo: Int32Array
+  /** S-vertices whose edges are still to be scanned. */
+  readonly queue: number[]
+}
+
+// Validates the edges; returns the largest weight (at least 0).
+function heaviestWeight (n: number, edges: EdgeList): number {
+  let maxWeight = 0
+  for (let k = 0; k < edges.count; k++) {
+    const a = edges.u[k]!
+    const b = edges.v[k]!
+    if (a < 0 || b < 0 || a >= n || b >= n || a === b) throw new RangeError(`edge ${k} (${a}, ${b}) is not in 0..${n - 1}`)
+    if (edges.w[k]! > maxWeight) maxWeight = edges.w[k]!
+  }
+  return maxWeight
+}
+
+// Nothing matched, every vertex its own top-level blossom with dual maxWeight: every slack is >= 0.
+function createState (n: number, edges: EdgeList, maxWeight: number): State {
   const m = edges.count
   const eu = edges.u
   const ev = edges.v
-  const ew = edges.w
-  const partner = new Int32Array(n).fill(NO)
-  if (n < 2 || m === 0) return partner
-  const maxCardinality = options.maxCardinality === true
-
-  let maxWeight = 0
-  for (let k = 0; k < m; k++) {
-    const a = eu[k]!
-    const b = ev[k]!
-    if (a < 0 || b < 0 || a >= n || b >= n || a === b) throw new RangeError(`edge ${k} (${a}, ${b}) is not in 0..${n - 1}`)
-    if (ew[k]! > maxWeight) maxWeight = ew[k]!
-  }
-
-  const endpoint = (p: number): number => (p & 1) === 0 ? eu[p >> 1]! : ev[p >> 1]!
-
-  // Adjacency in CSR form; entries are the *remote* endpoints, so endpoint(entry) is the neighbour.
   const adjStart = new Int32Array(n + 1)
   for (let k = 0; k < m; k++) {
     adjStart[eu[k]! + 1]!++
@@ -99,487 +153,539 @@ export function maxWeightMatching (vertexCount: number, edges: EdgeList, options
     adj[fill[eu[k]!]!++] = 2 * k + 1
     adj[fill[ev[k]!]!++] = 2 * k
   }
-
-  // mate[v] is the remote endpoint of v's matched edge (so endpoint(mate[v]) is the partner), or NO.
-  const mate = new Int32Array(n).fill(NO)
-  // label and labelEnd are kept for vertices and for top-level blossoms; labelEnd is the endpoint through which
-  // the label was given (the edge towards the root of the alternating tree), NO for roots.
-  const label = new Int8Array(2 * n)
-  const labelEnd = new Int32Array(2 * n).fill(NO)
   const inBlossom = new Int32Array(n)
-  for (let v = 0; v < n; v++) inBlossom[v] = v
-  const blossomParent = new Int32Array(2 * n).fill(NO)
-  const blossomChilds: (number[] | null)[] = new Array<number[] | null>(2 * n).fill(null)
-  // blossomEndps[b][i] is the endpoint of the edge joining child i to child i + 1 (cyclically), seen from child i.
-  const blossomEndps: (number[] | null)[] = new Array<number[] | null>(2 * n).fill(null)
   const blossomBase = new Int32Array(2 * n).fill(NO)
-  for (let v = 0; v < n; v++) blossomBase[v] = v
-  // Least-slack edge from a vertex / S-blossom to a different S-blossom: what the dual update needs to know.
-  const bestEdge = new Int32Array(2 * n).fill(NO)
-  const blossomBestEdges: (number[] | null)[] = new Array<number[] | null>(2 * n).fill(null)
+  const dual = new Float64Array(2 * n)
+  for (let v = 0; v < n; v++) {
+    inBlossom[v] = v
+    blossomBase[v] = v
+    dual[v] = maxWeight
+  }
   const unusedBlossoms: number[] = []
   for (let b = 2 * n - 1; b >= n; b--) unusedBlossoms.push(b)
-  const dual = new Float64Array(2 * n)
-  for (let v = 0; v < n; v++) dual[v] = maxWeight
-  const allowEdge = new Uint8Array(m)
-  const bestTo = new Int32Array(2 * n).fill(NO)
-  const queue: number[] = []
-
-  const slack = (k: number): number => dual[eu[k]!]! + dual[ev[k]!]! - 2 * ew[k]!
-
-  const leaves = (b: number): number[] => {
-    if (b < n) return [b]
-    const out: number[] = []
-    const stack = [b]
-    while (stack.length > 0) {
-      const x = stack.pop()!
-      if (x < n) out.push(x)
-      else for (const c of blossomChilds[x]!) stack.push(c)
-    }
-    return out
+  return {
+    n,
+    m,
+    eu,
+    ev,
+    ew: edges.w,
+    maxWeight,
+    adjStart,
+    adj,
+    mate: new Int32Array(n).fill(NO),
+    label: new Int8Array(2 * n),
+    labelEnd: new Int32Array(2 * n).fill(NO),
+    inBlossom,
+    blossomParent: new Int32Array(2 * n).fill(NO),
+    blossomChilds: new Array<number[] | null>(2 * n).fill(null),
+    blossomEndps: new Array<number[] | null>(2 * n).fill(null),
+    blossomBase,
+    bestEdge: new Int32Array(2 * n).fill(NO),
+    blossomBestEdges: new Array<number[] | null>(2 * n).fill(null),
+    unusedBlossoms,
+    dual,
+    allowEdge: new Uint8Array(m),
+    bestTo: new Int32Array(2 * n).fill(NO),
+    queue: []
   }
+}
 
-  const assignLabel = (w: number, t: number, p: number): void => {
-    // Iterative: labelling a T-blossom immediately labels its mate S, which can chain.
-    for (;;) {
-      const b = inBlossom[w]!
-      label[w] = label[b] = t
-      labelEnd[w] = labelEnd[b] = p
-      bestEdge[w] = bestEdge[b] = NO
-      if (t === S_LABEL) {
-        for (const v of leaves(b)) queue.push(v)
-        return
-      }
-      const base = blossomBase[b]!
-      const mateEnd = mate[base]!
-      w = endpoint(mateEnd)
-      t = S_LABEL
-      p = mateEnd ^ 1
-    }
+const endpoint = (s: State, p: number): number => (p & 1) === 0 ? s.eu[p >> 1]! : s.ev[p >> 1]!
+
+const slack = (s: State, k: number): number => s.dual[s.eu[k]!]! + s.dual[s.ev[k]!]! - 2 * s.ew[k]!
+
+/** Index i of a blossom's cyclic child (or endpoint) list, where negative i counts from the end. */
+const at = <T>(list: readonly T[], i: number): T => list[i < 0 ? i + list.length : i]!
+
+// The vertices inside blossom b (b itself for a vertex).
+function leaves (s: State, b: number): number[] {
+  if (b < s.n) return [b]
+  const out: number[] = []
+  const stack = [b]
+  while (stack.length > 0) {
+    const x = stack.pop()!
+    if (x < s.n) out.push(x)
+    else for (const c of s.blossomChilds[x]!) stack.push(c)
   }
+  return out
+}
 
-  // Walks up from v and w alternately; returns the base of the blossom the edge v-w closes, or NO when the two
-  // trees have different roots (an augmenting path).
-  const scanBlossom = (v: number, w: number): number => {
-    const path: number[] = []
-    let base = NO
-    while (v !== NO || w !== NO) {
-      if (v !== NO) {
-        let b = inBlossom[v]!
-        if ((label[b]! & BREADCRUMB) !== 0) {
-          base = blossomBase[b]!
-          break
-        }
-        path.push(b)
-        label[b] = S_LABEL | BREADCRUMB
-        if (labelEnd[b] === NO) {
-          v = NO
-        } else {
-          v = endpoint(labelEnd[b]!)
-          b = inBlossom[v]!
-          v = endpoint(labelEnd[b]!)
-        }
-      }
-      if (w !== NO) {
-        const tmp = v
-        v = w
-        w = tmp
-      }
-    }
-    for (const b of path) label[b] = S_LABEL
-    return base
-  }
+/**
+ * From child j of a blossom with `length` children, the even-length way around the cycle to the base (child
+ * 0): j counts towards 0 by `step`, and the edge between child j and the next is at(endps, j - trick) ^ trick.
+ */
+function towardsBase (j: number, length: number): { j: number, step: number, trick: number } {
+  return (j & 1) !== 0 ? { j: j - length, step: 1, trick: 0 } : { j, step: -1, trick: 1 }
+}
 
-  const addBlossom = (base: number, k: number): void => {
-    let v = eu[k]!
-    let w = ev[k]!
-    const bb = inBlossom[base]!
-    let bv = inBlossom[v]!
-    let bw = inBlossom[w]!
-    const b = unusedBlossoms.pop()!
-    blossomBase[b] = base
-    blossomParent[b] = NO
-    blossomParent[bb] = b
-    const childs: number[] = []
-    const endps: number[] = []
-    while (bv !== bb) {
-      blossomParent[bv] = b
-      childs.push(bv)
-      endps.push(labelEnd[bv]!)
-      v = endpoint(labelEnd[bv]!)
-      bv = inBlossom[v]!
-    }
-    childs.push(bb)
-    childs.reverse()
-    endps.reverse()
-    endps.push(2 * k)
-    while (bw !== bb) {
-      blossomParent[bw] = b
-      childs.push(bw)
-      endps.push(labelEnd[bw]! ^ 1)
-      w = endpoint(labelEnd[bw]!)
-      bw = inBlossom[w]!
-    }
-    blossomChilds[b] = childs
-    blossomEndps[b] = endps
-    label[b] = S_LABEL
-    labelEnd[b] = labelEnd[bb]!
-    dual[b] = 0
-    for (const x of leaves(b)) {
-      // Former T-vertices are S now and must be scanned.
-      if (label[inBlossom[x]!] === T_LABEL) queue.push(x)
-      inBlossom[x] = b
-    }
-    // Merge the children's best-edge lists into one per neighbouring S-blossom.
-    const touched: number[] = []
-    const consider = (e: number): void => {
-      let j = ev[e]!
-      if (inBlossom[j] === b) j = eu[e]!
-      const bj = inBlossom[j]!
-      if (bj !== b && label[bj] === S_LABEL) {
-        const current = bestTo[bj]!
-        if (current === NO) {
-          touched.push(bj)
-          bestTo[bj] = e
-        } else if (slack(e) < slack(current)) {
-          bestTo[bj] = e
-        }
-      }
-    }
-    for (const child of childs) {
-      const own = blossomBestEdges[child]
-      if (own === null || own === undefined) {
-        for (const x of leaves(child)) {
-          for (let i = adjStart[x]!; i < adjStart[x + 1]!; i++) consider(adj[i]! >> 1)
-        }
-      } else {
-        for (const e of own) consider(e)
-      }
-      blossomBestEdges[child] = null
-      bestEdge[child] = NO
-    }
-    const merged: number[] = []
-    let best = NO
-    for (const bj of touched) {
-      const e = bestTo[bj]!
-      bestTo[bj] = NO
-      merged.push(e)
-      if (best === NO || slack(e) < slack(best)) best = e
-    }
-    blossomBestEdges[b] = merged
-    bestEdge[b] = best
-  }
-
-  const expandBlossom = (b: number, endStage: boolean): void => {
-    const childs = blossomChilds[b]!
-    const endps = blossomEndps[b]!
-    for (const s of childs) {
-      blossomParent[s] = NO
-      if (s < n) {
-        inBlossom[s] = s
-      } else if (endStage && dual[s] === 0) {
-        expandBlossom(s, endStage)
-      } else {
-        for (const x of leaves(s)) inBlossom[x] = s
-      }
-    }
-    if (!endStage && label[b] === T_LABEL) {
-      // A T-blossom expanded mid-stage: relabel the even-length path of children from the entry child to the
-      // base so the alternating tree stays valid; the other children become unlabeled (or T if reachable).
-      const entryChild = inBlossom[endpoint(labelEnd[b]! ^ 1)]!
-      const len = childs.length
-      let j = childs.indexOf(entryChild)
-      let jStep: number
-      let endpTrick: number
-      if ((j & 1) !== 0) {
-        j -= len
-        jStep = 1
-        endpTrick = 0
-      } else {
-        jStep = -1
-        endpTrick = 1
-      }
-      const at = <T>(arr: T[], i: number): T => arr[i < 0 ? i + arr.length : i] as T
-      let p = labelEnd[b]!
-      while (j !== 0) {
-        label[endpoint(p ^ 1)] = UNLABELED
-        label[endpoint(at(endps, j - endpTrick) ^ endpTrick ^ 1)] = UNLABELED
-        assignLabel(endpoint(p ^ 1), T_LABEL, p)
-        allowEdge[at(endps, j - endpTrick) >> 1] = 1
-        j += jStep
-        p = at(endps, j - endpTrick) ^ endpTrick
-        allowEdge[p >> 1] = 1
-        j += jStep
-      }
-      const bv = at(childs, j)
-      label[endpoint(p ^ 1)] = label[bv] = T_LABEL
-      labelEnd[endpoint(p ^ 1)] = labelEnd[bv] = p
-      bestEdge[bv] = NO
-      j += jStep
-      while (at(childs, j) !== entryChild) {
-        const sub = at(childs, j)
-        if (label[sub] === S_LABEL) {
-          j += jStep
-          continue
-        }
-        let reached = NO
-        for (const x of leaves(sub)) {
-          if (label[x] !== UNLABELED) {
-            reached = x
-            break
-          }
-        }
-        if (reached !== NO) {
-          label[reached] = UNLABELED
-          label[endpoint(mate[blossomBase[sub]!]!)] = UNLABELED
-          assignLabel(reached, T_LABEL, labelEnd[reached]!)
-        }
-        j += jStep
-      }
-    }
-    label[b] = UNLABELED
-    labelEnd[b] = NO
-    blossomChilds[b] = null
-    blossomEndps[b] = null
-    blossomBase[b] = NO
-    blossomBestEdges[b] = null
-    bestEdge[b] = NO
-    unusedBlossoms.push(b)
-  }
-
-  // Swaps matched and unmatched edges along the even path inside blossom b from vertex v to the base, making
-  // v the new base.
-  const augmentBlossom = (b: number, v: number): void => {
-    let t = v
-    while (blossomParent[t] !== b) t = blossomParent[t]!
-    if (t >= n) augmentBlossom(t, v)
-    const childs = blossomChilds[b]!
-    const endps = blossomEndps[b]!
-    const len = childs.length
-    const at = <T>(arr: T[], i: number): T => arr[i < 0 ? i + len : i] as T
-    const i = childs.indexOf(t)
-    let j = i
-    let jStep: number
-    let endpTrick: number
-    if ((i & 1) !== 0) {
-      j -= len
-      jStep = 1
-      endpTrick = 0
-    } else {
-      jStep = -1
-      endpTrick = 1
-    }
-    while (j !== 0) {
-      j += jStep
-      t = at(childs, j)
-      const p = at(endps, j - endpTrick) ^ endpTrick
-      if (t >= n) augmentBlossom(t, endpoint(p))
-      j += jStep
-      t = at(childs, j)
-      if (t >= n) augmentBlossom(t, endpoint(p ^ 1))
-      mate[endpoint(p)] = p ^ 1
-      mate[endpoint(p ^ 1)] = p
-    }
-    blossomChilds[b] = childs.slice(i).concat(childs.slice(0, i))
-    blossomEndps[b] = endps.slice(i).concat(endps.slice(0, i))
-    blossomBase[b] = blossomBase[blossomChilds[b]![0]!]!
-  }
-
-  const augmentMatching = (k: number): void => {
-    const starts: [number, number][] = [[eu[k]!, 2 * k + 1], [ev[k]!, 2 * k]]
-    for (const [start, firstP] of starts) {
-      let s = start
-      let p = firstP
-      for (;;) {
-        const bs = inBlossom[s]!
-        if (bs >= n) augmentBlossom(bs, s)
-        mate[s] = p
-        if (labelEnd[bs] === NO) break
-        const t = endpoint(labelEnd[bs]!)
-        const bt = inBlossom[t]!
-        s = endpoint(labelEnd[bt]!)
-        const j = endpoint(labelEnd[bt]! ^ 1)
-        if (bt >= n) augmentBlossom(bt, j)
-        mate[j] = labelEnd[bt]!
-        p = labelEnd[bt]! ^ 1
-      }
-    }
-  }
-
-  // Warm start: with every vertex dual at maxWeight exactly the maximum-weight edges are tight, and any
-  // matching of tight edges satisfies the invariants the stages maintain. A maximum-cardinality matching of
-  // that subgraph is cheap to find and often already optimal; each edge it provides saves a whole stage.
-  if (maxWeight > 0 && options.warmStart !== false) {
-    const tightStart = new Int32Array(n + 1)
-    for (let k = 0; k < m; k++) {
-      if (ew[k] === maxWeight) {
-        tightStart[eu[k]! + 1]!++
-        tightStart[ev[k]! + 1]!++
-      }
-    }
-    for (let v = 0; v < n; v++) tightStart[v + 1]! += tightStart[v]!
-    const tightTargets = new Int32Array(tightStart[n]!)
-    const cursor = tightStart.slice(0, n)
-    for (let k = 0; k < m; k++) {
-      if (ew[k] === maxWeight) {
-        tightTargets[cursor[eu[k]!]!++] = ev[k]!
-        tightTargets[cursor[ev[k]!]!++] = eu[k]!
-      }
-    }
-    const warm = maxCardinalityMatching(n, tightStart, tightTargets)
-    let matchedEdges = 0
-    for (let v = 0; v < n; v++) {
-      const w = warm[v]!
-      if (w <= v) continue
-      for (let i = adjStart[v]!; i < adjStart[v + 1]!; i++) {
-        const p = adj[i]!
-        if (endpoint(p) === w && ew[p >> 1] === maxWeight) {
-          mate[v] = p
-          mate[w] = p ^ 1
-          matchedEdges++
-          break
-        }
-      }
-    }
-    // floor(n / 2) edges of the largest weight: nothing can weigh more or have more edges.
-    if (matchedEdges === Math.floor(n / 2)) {
-      for (let v = 0; v < n; v++) if (mate[v] !== NO) partner[v] = endpoint(mate[v]!)
-      return partner
-    }
-  }
-
-  for (;;) {
-    // One stage: grow alternating trees from every free vertex until an augmentation or the duals say stop.
-    label.fill(UNLABELED)
-    bestEdge.fill(NO)
-    for (let b = n; b < 2 * n; b++) blossomBestEdges[b] = null
-    allowEdge.fill(0)
-    queue.length = 0
-    for (let v = 0; v < n; v++) {
-      if (mate[v] === NO && label[inBlossom[v]!] === UNLABELED) assignLabel(v, S_LABEL, NO)
-    }
-    let augmented = false
-    for (;;) {
-      while (queue.length > 0 && !augmented) {
-        const v = queue.pop()!
-        for (let i = adjStart[v]!; i < adjStart[v + 1]!; i++) {
-          const p = adj[i]!
-          const k = p >> 1
-          const w = endpoint(p)
-          if (inBlossom[v] === inBlossom[w]) continue
-          let kSlack = 0
-          if (allowEdge[k] === 0) {
-            kSlack = slack(k)
-            if (kSlack <= 0) allowEdge[k] = 1
-          }
-          if (allowEdge[k] !== 0) {
-            const bw = inBlossom[w]!
-            if (label[bw] === UNLABELED) {
-              assignLabel(w, T_LABEL, p ^ 1)
-            } else if (label[bw] === S_LABEL) {
-              const base = scanBlossom(v, w)
-              if (base !== NO) {
-                addBlossom(base, k)
-              } else {
-                augmentMatching(k)
-                augmented = true
-                break
-              }
-            } else if (label[w] === UNLABELED) {
-              // w sits inside a T-blossom without a label of its own; remember how it was reached in case the
-              // blossom is expanded later.
-              label[w] = T_LABEL
-              labelEnd[w] = p ^ 1
-            }
-          } else if (label[inBlossom[w]!] === S_LABEL) {
-            const b = inBlossom[v]!
-            if (bestEdge[b] === NO || kSlack < slack(bestEdge[b]!)) bestEdge[b] = k
-          } else if (label[w] === UNLABELED) {
-            if (bestEdge[w] === NO || kSlack < slack(bestEdge[w]!)) bestEdge[w] = k
-          }
-        }
-      }
-      if (augmented) break
-
-      // Dual update: the largest step that keeps every edge's slack >= 0 and every blossom dual >= 0.
-      let deltaType = NO
-      let delta = 0
-      let deltaEdge = NO
-      let deltaBlossom = NO
-      if (!maxCardinality) {
-        deltaType = 1
-        delta = Infinity
-        for (let v = 0; v < n; v++) if (dual[v]! < delta) delta = dual[v]!
-      }
-      for (let v = 0; v < n; v++) {
-        if (label[inBlossom[v]!] === UNLABELED && bestEdge[v] !== NO) {
-          const d = slack(bestEdge[v]!)
-          if (deltaType === NO || d < delta) {
-            delta = d
-            deltaType = 2
-            deltaEdge = bestEdge[v]!
-          }
-        }
-      }
-      for (let b = 0; b < 2 * n; b++) {
-        if (blossomParent[b] === NO && label[b] === S_LABEL && bestEdge[b] !== NO) {
-          const d = slack(bestEdge[b]!) / 2
-          if (deltaType === NO || d < delta) {
-            delta = d
-            deltaType = 3
-            deltaEdge = bestEdge[b]!
-          }
-        }
-      }
-      for (let b = n; b < 2 * n; b++) {
-        if (blossomBase[b]! >= 0 && blossomParent[b] === NO && label[b] === T_LABEL &&
-            (deltaType === NO || dual[b]! < delta)) {
-          delta = dual[b]!
-          deltaType = 4
-          deltaBlossom = b
-        }
-      }
-      if (deltaType === NO) {
-        // Only with maxCardinality: no augmenting path is left at all. Finish with a last harmless update.
-        deltaType = 1
-        delta = Infinity
-        for (let v = 0; v < n; v++) if (dual[v]! < delta) delta = dual[v]!
-        delta = Math.max(0, delta)
-      }
-      for (let v = 0; v < n; v++) {
-        const l = label[inBlossom[v]!]
-        if (l === S_LABEL) dual[v]! -= delta
-        else if (l === T_LABEL) dual[v]! += delta
-      }
-      for (let b = n; b < 2 * n; b++) {
-        if (blossomBase[b]! >= 0 && blossomParent[b] === NO) {
-          if (label[b] === S_LABEL) dual[b]! += delta
-          else if (label[b] === T_LABEL) dual[b]! -= delta
-        }
-      }
-      if (deltaType === 1) {
-        break
-      } else if (deltaType === 2) {
-        allowEdge[deltaEdge] = 1
-        let i = eu[deltaEdge]!
-        if (label[inBlossom[i]!] === UNLABELED) i = ev[deltaEdge]!
-        queue.push(i)
-      } else if (deltaType === 3) {
-        allowEdge[deltaEdge] = 1
-        queue.push(eu[deltaEdge]!)
-      } else {
-        expandBlossom(deltaBlossom, false)
-      }
-    }
-    if (!augmented) break
-    // S-blossoms whose dual reached zero can be dissolved now; keeping them would only slow later stages.
-    for (let b = n; b < 2 * n; b++) {
-      if (blossomParent[b] === NO && blossomBase[b]! >= 0 && label[b] === S_LABEL && dual[b] === 0) {
-        expandBlossom(b, true)
-      }
-    }
-  }
-
-  for (let v = 0; v < n; v++) if (mate[v] !== NO) partner[v] = endpoint(mate[v]!)
+function partners (s: State): Int32Array {
+  const partner = new Int32Array(s.n).fill(NO)
+  for (let v = 0; v < s.n; v++) if (s.mate[v] !== NO) partner[v] = endpoint(s, s.mate[v]!)
   return partner
+}
+
+// With every vertex dual at maxWeight exactly the maximum-weight edges are tight, and any matching of tight
+// edges satisfies the invariants the stages maintain. A maximum-cardinality matching of that subgraph is cheap
+// to find and often already optimal; each edge it provides saves a whole stage. Returns true when it is optimal.
+function warmStart (s: State): boolean {
+  const { n, m, eu, ev, ew, maxWeight, adjStart, adj, mate } = s
+  const tightStart = new Int32Array(n + 1)
+  for (let k = 0; k < m; k++) {
+    if (ew[k] === maxWeight) {
+      tightStart[eu[k]! + 1]!++
+      tightStart[ev[k]! + 1]!++
+    }
+  }
+  for (let v = 0; v < n; v++) tightStart[v + 1]! += tightStart[v]!
+  const tightTargets = new Int32Array(tightStart[n]!)
+  const cursor = tightStart.slice(0, n)
+  for (let k = 0; k < m; k++) {
+    if (ew[k] === maxWeight) {
+      tightTargets[cursor[eu[k]!]!++] = ev[k]!
+      tightTargets[cursor[ev[k]!]!++] = eu[k]!
+    }
+  }
+  const warm = maxCardinalityMatching(n, tightStart, tightTargets)
+  let matchedEdges = 0
+  for (let v = 0; v < n; v++) {
+    const w = warm[v]!
+    if (w <= v) continue
+    for (let i = adjStart[v]!; i < adjStart[v + 1]!; i++) {
+      const p = adj[i]!
+      if (endpoint(s, p) === w && ew[p >> 1] === maxWeight) {
+        mate[v] = p
+        mate[w] = p ^ 1
+        matchedEdges++
+        break
+      }
+    }
+  }
+  // floor(n / 2) edges of the largest weight: nothing can weigh more or have more edges.
+  return matchedEdges === Math.floor(n / 2)
+}
+
+// One stage: grow alternating trees from every free vertex. Returns true after an augmentation, false when
+// the duals prove the matching optimal.
+function runStage (s: State, maxCardinality: boolean): boolean {
+  s.label.fill(UNLABELED)
+  s.bestEdge.fill(NO)
+  for (let b = s.n; b < 2 * s.n; b++) s.blossomBestEdges[b] = null
+  s.allowEdge.fill(0)
+  s.queue.length = 0
+  for (let v = 0; v < s.n; v++) {
+    if (s.mate[v] === NO && s.label[s.inBlossom[v]!] === UNLABELED) assignLabel(s, v, S_LABEL, NO)
+  }
+  for (;;) {
+    if (growTrees(s)) return true
+    const step = chooseDualStep(s, maxCardinality)
+    if (!applyDualStep(s, step)) return false
+  }
+}
+
+// Scans the queued S-vertices; returns true once an augmenting path was found and applied.
+function growTrees (s: State): boolean {
+  while (s.queue.length > 0) {
+    const v = s.queue.pop()!
+    for (let i = s.adjStart[v]!; i < s.adjStart[v + 1]!; i++) {
+      if (scanEdge(s, v, s.adj[i]!)) return true
+    }
+  }
+  return false
+}
+
+// Looks at the edge from S-vertex v to endpoint p: uses it if tight, else remembers it as a candidate for the
+// next dual step. Returns true when it completed an augmenting path.
+function scanEdge (s: State, v: number, p: number): boolean {
+  const { inBlossom, label, bestEdge, allowEdge } = s
+  const k = p >> 1
+  const w = endpoint(s, p)
+  if (inBlossom[v] === inBlossom[w]) return false
+  let kSlack = 0
+  if (allowEdge[k] === 0) {
+    kSlack = slack(s, k)
+    if (kSlack <= 0) allowEdge[k] = 1
+  }
+  if (allowEdge[k] !== 0) return useTightEdge(s, v, w, p)
+  if (label[inBlossom[w]!] === S_LABEL) {
+    const b = inBlossom[v]!
+    if (bestEdge[b] === NO || kSlack < slack(s, bestEdge[b]!)) bestEdge[b] = k
+  } else if (label[w] === UNLABELED) {
+    if (bestEdge[w] === NO || kSlack < slack(s, bestEdge[w]!)) bestEdge[w] = k
+  }
+  return false
+}
+
+// A tight edge from S-vertex v to w (reached through endpoint p): grow the tree, shrink the odd cycle it
+// closes, or augment along the path it completes between two trees (returns true).
+function useTightEdge (s: State, v: number, w: number, p: number): boolean {
+  const bw = s.inBlossom[w]!
+  if (s.label[bw] === UNLABELED) {
+    assignLabel(s, w, T_LABEL, p ^ 1)
+  } else if (s.label[bw] === S_LABEL) {
+    const base = scanBlossom(s, v, w)
+    if (base === NO) {
+      augmentMatching(s, p >> 1)
+      return true
+    }
+    addBlossom(s, base, p >> 1)
+  } else if (s.label[w] === UNLABELED) {
+    // w sits inside a T-blossom without a label of its own; remember how it was reached in case the blossom
+    // is expanded later.
+    s.label[w] = T_LABEL
+    s.labelEnd[w] = p ^ 1
+  }
+  return false
+}
+
+// Labels w's top-level blossom t, reached through endpoint p; a T-blossom's mate then becomes S. S-vertices
+// are queued for scanning.
+function assignLabel (s: State, w: number, t: number, p: number): void {
+  // Iterative: labelling a T-blossom immediately labels its mate S, which can chain.
+  for (;;) {
+    const b = s.inBlossom[w]!
+    s.label[w] = s.label[b] = t
+    s.labelEnd[w] = s.labelEnd[b] = p
+    s.bestEdge[w] = s.bestEdge[b] = NO
+    if (t === S_LABEL) {
+      for (const v of leaves(s, b)) s.queue.push(v)
+      return
+    }
+    const mateEnd = s.mate[s.blossomBase[b]!]!
+    w = endpoint(s, mateEnd)
+    t = S_LABEL
+    p = mateEnd ^ 1
+  }
+}
+
+// Walks up from v and w alternately; returns the base of the blossom the edge v-w closes, or NO when the two
+// trees have different roots (an augmenting path). Leaves every label as it found it.
+function scanBlossom (s: State, v: number, w: number): number {
+  const { inBlossom, label, labelEnd } = s
+  const path: number[] = []
+  let base = NO
+  while (v !== NO || w !== NO) {
+    if (v !== NO) {
+      let b = inBlossom[v]!
+      if ((label[b]! & BREADCRUMB) !== 0) {
+        base = s.blossomBase[b]!
+        break
+      }
+      path.push(b)
+      label[b] = S_LABEL | BREADCRUMB
+      if (labelEnd[b] === NO) {
+        v = NO
+      } else {
+        v = endpoint(s, labelEnd[b]!)
+        b = inBlossom[v]!
+        v = endpoint(s, labelEnd[b]!)
+      }
+    }
+    if (w !== NO) {
+      const tmp = v
+      v = w
+      w = tmp
+    }
+  }
+  for (const b of path) label[b] = S_LABEL
+  return base
+}
+
+// Shrinks the odd cycle closed by edge k through `base` into a new S-blossom with dual 0 (edges inside stay
+// tight); its former T-vertices become S and are queued.
+function addBlossom (s: State, base: number, k: number): void {
+  const { inBlossom, blossomParent, labelEnd } = s
+  const bb = inBlossom[base]!
+  let bv = inBlossom[s.eu[k]!]!
+  let bw = inBlossom[s.ev[k]!]!
+  const b = s.unusedBlossoms.pop()!
+  s.blossomBase[b] = base
+  blossomParent[b] = NO
+  blossomParent[bb] = b
+  const childs: number[] = []
+  const endps: number[] = []
+  while (bv !== bb) {
+    blossomParent[bv] = b
+    childs.push(bv)
+    endps.push(labelEnd[bv]!)
+    bv = inBlossom[endpoint(s, labelEnd[bv]!)]!
+  }
+  childs.push(bb)
+  childs.reverse()
+  endps.reverse()
+  endps.push(2 * k)
+  while (bw !== bb) {
+    blossomParent[bw] = b
+    childs.push(bw)
+    endps.push(labelEnd[bw]! ^ 1)
+    bw = inBlossom[endpoint(s, labelEnd[bw]!)]!
+  }
+  s.blossomChilds[b] = childs
+  s.blossomEndps[b] = endps
+  s.label[b] = S_LABEL
+  labelEnd[b] = labelEnd[bb]!
+  s.dual[b] = 0
+  for (const x of leaves(s, b)) {
+    // Former T-vertices are S now and must be scanned.
+    if (s.label[inBlossom[x]!] === T_LABEL) s.queue.push(x)
+    inBlossom[x] = b
+  }
+  mergeBestEdges(s, b, childs)
+}
+
+// The new blossom b's best edges: its children's lists merged into one least-slack edge per neighbouring
+// S-blossom, and the least of those as bestEdge[b]. Leaves bestTo all NO again.
+function mergeBestEdges (s: State, b: number, childs: readonly number[]): void {
+  const { eu, ev, inBlossom, bestTo } = s
+  const touched: number[] = []
+  const consider = (e: number): void => {
+    let j = ev[e]!
+    if (inBlossom[j] === b) j = eu[e]!
+    const bj = inBlossom[j]!
+    if (bj !== b && s.label[bj] === S_LABEL) {
+      const current = bestTo[bj]!
+      if (current === NO) {
+        touched.push(bj)
+        bestTo[bj] = e
+      } else if (slack(s, e) < slack(s, current)) {
+        bestTo[bj] = e
+      }
+    }
+  }
+  for (const child of childs) {
+    const own = s.blossomBestEdges[child]
+    if (own === null || own === undefined) {
+      for (const x of leaves(s, child)) {
+        for (let i = s.adjStart[x]!; i < s.adjStart[x + 1]!; i++) consider(s.adj[i]! >> 1)
+      }
+    } else {
+      for (const e of own) consider(e)
+    }
+    s.blossomBestEdges[child] = null
+    s.bestEdge[child] = NO
+  }
+  const merged: number[] = []
+  let best = NO
+  for (const bj of touched) {
+    const e = bestTo[bj]!
+    bestTo[bj] = NO
+    merged.push(e)
+    if (best === NO || slack(s, e) < slack(s, best)) best = e
+  }
+  s.blossomBestEdges[b] = merged
+  s.bestEdge[b] = best
+}
+
+// Dissolves blossom b into its children (recursively for spent children at the end of a stage) and frees its
+// number. Mid-stage, a T-blossom's children are relabelled so the alternating tree stays valid.
+function expandBlossom (s: State, b: number, endStage: boolean): void {
+  const childs = s.blossomChilds[b]!
+  for (const c of childs) {
+    s.blossomParent[c] = NO
+    if (c < s.n) {
+      s.inBlossom[c] = c
+    } else if (endStage && s.dual[c] === 0) {
+      expandBlossom(s, c, endStage)
+    } else {
+      for (const x of leaves(s, c)) s.inBlossom[x] = c
+    }
+  }
+  if (!endStage && s.label[b] === T_LABEL) relabelExpandedChildren(s, b)
+  s.label[b] = UNLABELED
+  s.labelEnd[b] = NO
+  s.blossomChilds[b] = null
+  s.blossomEndps[b] = null
+  s.blossomBase[b] = NO
+  s.blossomBestEdges[b] = null
+  s.bestEdge[b] = NO
+  s.unusedBlossoms.push(b)
+}
+
+// For a T-blossom b just expanded mid-stage: the even-length path of children from the entry child to the base
+// takes b's place in the tree (alternately T and S); the other children become unlabeled, or T if reachable.
+function relabelExpandedChildren (s: State, b: number): void {
+  const { label, labelEnd, allowEdge } = s
+  const childs = s.blossomChilds[b]!
+  const endps = s.blossomEndps[b]!
+  const entryChild = s.inBlossom[endpoint(s, labelEnd[b]! ^ 1)]!
+  let { j, step, trick } = towardsBase(childs.indexOf(entryChild), childs.length)
+  let p = labelEnd[b]!
+  while (j !== 0) {
+    label[endpoint(s, p ^ 1)] = UNLABELED
+    label[endpoint(s, at(endps, j - trick) ^ trick ^ 1)] = UNLABELED
+    assignLabel(s, endpoint(s, p ^ 1), T_LABEL, p)
+    allowEdge[at(endps, j - trick) >> 1] = 1
+    j += step
+    p = at(endps, j - trick) ^ trick
+    allowEdge[p >> 1] = 1
+    j += step
+  }
+  const bv = at(childs, j)
+  label[endpoint(s, p ^ 1)] = label[bv] = T_LABEL
+  labelEnd[endpoint(s, p ^ 1)] = labelEnd[bv] = p
+  s.bestEdge[bv] = NO
+  j += step
+  while (at(childs, j) !== entryChild) {
+    const sub = at(childs, j)
+    j += step
+    if (label[sub] === S_LABEL) continue
+    let reached = NO
+    for (const x of leaves(s, sub)) {
+      if (label[x] !== UNLABELED) {
+        reached = x
+        break
+      }
+    }
+    if (reached !== NO) {
+      label[reached] = UNLABELED
+      label[endpoint(s, s.mate[s.blossomBase[sub]!]!)] = UNLABELED
+      assignLabel(s, reached, T_LABEL, labelEnd[reached]!)
+    }
+  }
+}
+
+// Swaps matched and unmatched edges along the even path inside blossom b from vertex v to the base, making
+// v the new base. Edges inside b stay tight, so the duals stay feasible.
+function augmentBlossom (s: State, b: number, v: number): void {
+  let t = v
+  while (s.blossomParent[t] !== b) t = s.blossomParent[t]!
+  if (t >= s.n) augmentBlossom(s, t, v)
+  const childs = s.blossomChilds[b]!
+  const endps = s.blossomEndps[b]!
+  const i = childs.indexOf(t)
+  let { j, step, trick } = towardsBase(i, childs.length)
+  while (j !== 0) {
+    j += step
+    t = at(childs, j)
+    const p = at(endps, j - trick) ^ trick
+    if (t >= s.n) augmentBlossom(s, t, endpoint(s, p))
+    j += step
+    t = at(childs, j)
+    if (t >= s.n) augmentBlossom(s, t, endpoint(s, p ^ 1))
+    s.mate[endpoint(s, p)] = p ^ 1
+    s.mate[endpoint(s, p ^ 1)] = p
+  }
+  s.blossomChilds[b] = childs.slice(i).concat(childs.slice(0, i))
+  s.blossomEndps[b] = endps.slice(i).concat(endps.slice(0, i))
+  s.blossomBase[b] = s.blossomBase[s.blossomChilds[b]![0]!]!
+}
+
+// Flips the augmenting path through tight edge k, from each end back to its tree's root: one more matched edge.
+function augmentMatching (s: State, k: number): void {
+  const { inBlossom, labelEnd, mate } = s
+  const starts: [number, number][] = [[s.eu[k]!, 2 * k + 1], [s.ev[k]!, 2 * k]]
+  for (const [start, firstP] of starts) {
+    let v = start
+    let p = firstP
+    for (;;) {
+      const bs = inBlossom[v]!
+      if (bs >= s.n) augmentBlossom(s, bs, v)
+      mate[v] = p
+      if (labelEnd[bs] === NO) break
+      const bt = inBlossom[endpoint(s, labelEnd[bs]!)]!
+      v = endpoint(s, labelEnd[bt]!)
+      const j = endpoint(s, labelEnd[bt]! ^ 1)
+      if (bt >= s.n) augmentBlossom(s, bt, j)
+      mate[j] = labelEnd[bt]!
+      p = labelEnd[bt]! ^ 1
+    }
+  }
+}
+
+// What limits a dual step, and so what follows it:
+/** a vertex dual reaches zero: the matching is optimal (with maxCardinality: no augmenting path is left); */
+const OPTIMAL = 1
+/** an edge from an S-vertex to an unlabelled vertex becomes tight: the tree can grow; */
+const GROW_EDGE = 2
+/** an edge between two S-blossoms becomes tight: a new blossom or an augmenting path; */
+const S_EDGE = 3
+/** a T-blossom's dual reaches zero: it must be expanded. */
+const EXPAND_T = 4
+type StepKind = typeof OPTIMAL | typeof GROW_EDGE | typeof S_EDGE | typeof EXPAND_T
+
+interface DualStep {
+  kind: StepKind
+  delta: number
+  edge: number
+  blossom: number
+}
+
+// The largest dual change that keeps every edge's slack >= 0 and every blossom dual >= 0, and what limits it.
+function chooseDualStep (s: State, maxCardinality: boolean): DualStep {
+  const { n, label, inBlossom, bestEdge, blossomParent, dual } = s
+  const step: DualStep = { kind: OPTIMAL, delta: Infinity, edge: NO, blossom: NO }
+  let found = false
+  const offer = (kind: StepKind, delta: number, edge: number, blossom: number): void => {
+    if (found && delta >= step.delta) return
+    found = true
+    step.kind = kind
+    step.delta = delta
+    step.edge = edge
+    step.blossom = blossom
+  }
+  if (!maxCardinality) offer(OPTIMAL, smallestVertexDual(s), NO, NO)
+  for (let v = 0; v < n; v++) {
+    if (label[inBlossom[v]!] === UNLABELED && bestEdge[v] !== NO) offer(GROW_EDGE, slack(s, bestEdge[v]!), bestEdge[v]!, NO)
+  }
+  for (let b = 0; b < 2 * n; b++) {
+    if (blossomParent[b] === NO && label[b] === S_LABEL && bestEdge[b] !== NO) {
+      offer(S_EDGE, slack(s, bestEdge[b]!) / 2, bestEdge[b]!, NO)
+    }
+  }
+  for (let b = n; b < 2 * n; b++) {
+    if (s.blossomBase[b]! >= 0 && blossomParent[b] === NO && label[b] === T_LABEL) offer(EXPAND_T, dual[b]!, NO, b)
+  }
+  // Only with maxCardinality: no augmenting path is left at all. Finish with a last harmless step.
+  if (!found) offer(OPTIMAL, Math.max(0, smallestVertexDual(s)), NO, NO)
+  return step
+}
+
+function smallestVertexDual (s: State): number {
+  let smallest = Infinity
+  for (let v = 0; v < s.n; v++) if (s.dual[v]! < smallest) smallest = s.dual[v]!
+  return smallest
+}
+
+// Moves the duals by step.delta (S down, T up; blossoms the other way), then acts on what limited the step.
+// Returns false when the step proved the matching optimal.
+function applyDualStep (s: State, step: DualStep): boolean {
+  const { n, label, inBlossom, dual, eu, ev } = s
+  const delta = step.delta
+  for (let v = 0; v < n; v++) {
+    const l = label[inBlossom[v]!]
+    if (l === S_LABEL) dual[v]! -= delta
+    else if (l === T_LABEL) dual[v]! += delta
+  }
+  for (let b = n; b < 2 * n; b++) {
+    if (s.blossomBase[b]! >= 0 && s.blossomParent[b] === NO) {
+      if (label[b] === S_LABEL) dual[b]! += delta
+      else if (label[b] === T_LABEL) dual[b]! -= delta
+    }
+  }
+  switch (step.kind) {
+    case OPTIMAL:
+      return false
+    case GROW_EDGE: {
+      s.allowEdge[step.edge] = 1
+      const i = label[inBlossom[eu[step.edge]!]!] === UNLABELED ? ev[step.edge]! : eu[step.edge]!
+      s.queue.push(i)
+      return true
+    }
+    case S_EDGE:
+      s.allowEdge[step.edge] = 1
+      s.queue.push(eu[step.edge]!)
+      return true
+    case EXPAND_T:
+      expandBlossom(s, step.blossom, false)
+      return true
+  }
+}
+
+// After an augmentation: S-blossoms whose dual reached zero can be dissolved; keeping them would only slow
+// later stages.
+function expandSpentBlossoms (s: State): void {
+  for (let b = s.n; b < 2 * s.n; b++) {
+    if (s.blossomParent[b] === NO && s.blossomBase[b]! >= 0 && s.label[b] === S_LABEL && s.dual[b] === 0) {
+      expandBlossom(s, b, true)
+    }
+  }
 }
