@@ -5,8 +5,8 @@
 // Scenarios: stable channels of 10, 20 and 40 people over n - 1 rounds; the same with 20 % of the people
 // (chosen at random each round) skipping; 10,000 people with 52 weeks of pair history, timed.
 //
-// The matcher runs twice: as the rounds service calls it, and with the optional `members` (everyone in the
-// program, including those skipping), which keeps a seat on the round-robin for absent people.
+// The matcher runs twice on the same rounds: as the rounds service calls it ('matcher'), and with the end-game
+// lookahead (src/core/matching/lookahead.ts) switched off ('-lookahead'), to show what the lookahead earns.
 //
 // Options: --seed=N (scenario seed, default 1), --seeds=N (seeds in the many-seeds summary, default 40).
 // Exits 1 when a target is missed: 0 repeats for the matcher in the stable and skipping scenarios of the chosen
@@ -15,9 +15,9 @@
 import { createRandom, hashString, matchRound, type PastGroup } from '../src/core/matching/index.js'
 
 type Random = () => number
-// 'matcher' is called as the rounds service calls it; '+members' also passes everyone who skips the round.
-type Method = 'matcher' | '+members' | 'greedy' | 'random'
-const METHODS: Method[] = ['matcher', '+members', 'greedy', 'random']
+type Method = 'matcher' | '-lookahead' | 'greedy' | 'random'
+const METHODS: Method[] = ['matcher', '-lookahead', 'greedy', 'random']
+const MATCHERS: Method[] = ['matcher', '-lookahead']
 
 const option = (name: string, fallback: number): number => {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`))
@@ -123,9 +123,9 @@ function simulate (method: Method, people: readonly string[], rounds: string[][]
     const random = createRandom(roundSeed(seed, people.length, round))
     const started = performance.now()
     let groups: string[][]
-    if (method === 'matcher' || method === '+members') {
-      const members = method === '+members' ? { members: people } : {}
-      groups = matchRound({ people: present, groupSize: 2, history, blocks: [], round, random, ...members }).groups
+    if (MATCHERS.includes(method)) {
+      const input = { people: present, groupSize: 2, history, blocks: [], round, random }
+      groups = matchRound(input, { lookahead: method !== '-lookahead' }).groups
     } else if (method === 'greedy') {
       groups = greedyPairs(present, met, random)
     } else {
@@ -155,38 +155,52 @@ const targets: Target[] = []
 
 // 1. Stable and skipping channels, one seed, side by side.
 console.log(`Repeat pairs over n - 1 rounds of pairing (seed ${SEED}; lower is better)\n`)
-console.log(`${padEnd('scenario', 24)}${pad('rounds', 7)}${METHODS.map((m) => pad(m, 9)).join('')}${pad('matcher ms/round', 18)}${pad('stuck rounds*', 15)}`)
+console.log(`${padEnd('scenario', 24)}${pad('rounds', 7)}${METHODS.map((m) => pad(m, 11)).join('')}   ms/round: ${MATCHERS.map((m) => pad(m, 11)).join('')}${pad('stuck rounds*', 15)}`)
 for (const skip of [0, 0.2]) {
   for (const n of [10, 20, 40]) {
     const people = peopleOf(n)
     const rounds = attendance(people, n - 1, skip, SEED)
     const runs = METHODS.map((m) => simulate(m, people, rounds, SEED))
     const name = skip === 0 ? `stable, n=${n}` : `${skip * 100}% skipping, n=${n}`
-    console.log(`${padEnd(name, 24)}${pad(n - 1, 7)}${runs.map((r) => pad(r.repeats, 9)).join('')}${pad((runs[0]!.ms / (n - 1)).toFixed(2), 18)}${pad(runs[0]!.stuckRounds, 15)}`)
+    const msPerRound = MATCHERS.map((m) => pad((runs[METHODS.indexOf(m)]!.ms / (n - 1)).toFixed(2), 11)).join('')
+    console.log(`${padEnd(name, 24)}${pad(n - 1, 7)}${runs.map((r) => pad(r.repeats, 11)).join('')}${' '.repeat(13)}${msPerRound}${pad(runs[0]!.stuckRounds, 15)}`)
     targets.push({ name: `${name}: matcher 0 repeats`, ok: runs[0]!.repeats === 0, detail: `${runs[0]!.repeats} repeats` })
   }
 }
 
 console.log('* matcher run: rounds where someone present had met everyone else present, so any pairing repeats')
 
-// 2. The same over many seeds: how often each method gets through a whole cycle without a single repeat.
-console.log(`\nOver ${SEEDS} seeds: runs with no repeat at all, and mean repeat pairs per run\n`)
-console.log(`${padEnd('scenario', 24)}${METHODS.map((m) => pad(m, 18)).join('')}`)
+// 2. The same over many seeds: how often each method gets through a whole cycle without a single repeat. The
+// last column pairs the two matcher runs seed by seed (same attendance): runs clean only with the lookahead vs
+// only without it. A difference of a few runs is noise; --seeds=400 or more tells.
+console.log(`\nOver ${SEEDS} seeds: runs with no repeat at all, (mean repeat pairs per run), the matchers' mean ms per round\n`)
+console.log(`${padEnd('scenario', 24)}${METHODS.map((m) => pad(m, 18)).join('')}   ms/round: ${MATCHERS.map((m) => pad(m, 11)).join('')}${pad('clean only with/without lookahead', 36)}`)
 for (const skip of [0, 0.2]) {
   for (const n of [10, 20, 40]) {
     const people = peopleOf(n)
     const clean = METHODS.map(() => 0)
     const total = METHODS.map(() => 0)
+    const ms = METHODS.map(() => 0)
+    let onlyWith = 0
+    let onlyWithout = 0
     for (let seed = 1; seed <= SEEDS; seed++) {
       const rounds = attendance(people, n - 1, skip, seed)
-      METHODS.forEach((m, i) => {
+      const repeats = METHODS.map((m, i) => {
         const run = simulate(m, people, rounds, seed)
         if (run.repeats === 0) clean[i]!++
         total[i]! += run.repeats
+        ms[i]! += run.ms
+        return run.repeats
       })
+      const withLookahead = repeats[METHODS.indexOf('matcher')]! === 0
+      const withoutLookahead = repeats[METHODS.indexOf('-lookahead')]! === 0
+      if (withLookahead && !withoutLookahead) onlyWith++
+      if (withoutLookahead && !withLookahead) onlyWithout++
     }
     const name = skip === 0 ? `stable, n=${n}` : `${skip * 100}% skipping, n=${n}`
-    console.log(`${padEnd(name, 24)}${METHODS.map((_, i) => pad(`${clean[i]}/${SEEDS} (${(total[i]! / SEEDS).toFixed(2)})`, 18)).join('')}`)
+    const msPerRound = MATCHERS.map((m) => pad((ms[METHODS.indexOf(m)]! / SEEDS / (n - 1)).toFixed(2), 11)).join('')
+    const cells = METHODS.map((_, i) => pad(`${clean[i]}/${SEEDS} (${(total[i]! / SEEDS).toFixed(2)})`, 18)).join('')
+    console.log(`${padEnd(name, 24)}${cells}${' '.repeat(13)}${msPerRound}${pad(`${onlyWith} / ${onlyWithout}`, 36)}`)
   }
 }
 

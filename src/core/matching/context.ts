@@ -62,7 +62,6 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     timesGrouped.push(0)
     return index
   }
-  for (const id of input.members ?? []) if (!indexOf.has(id)) addToUniverse(id, round)
   for (const group of input.history) {
     // Later rounds (or this one, e.g. a retried run) are not history yet.
     if (!(group.round < round)) continue

@@ -8,12 +8,18 @@ import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
 import { MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
+/** Parts of the matcher that can be switched off, for bench:matching to measure what they earn. */
+export interface MatchTuning {
+  /** The end-game lookahead of pairing (lookahead.ts); default true. */
+  lookahead?: boolean
+}
+
 /**
  * Splits this round's people into groups of `groupSize` (a few one larger so nobody is left over), never
  * putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that met
  * longest ago. Pure: the same input and random sequence give the same result.
  */
-export function matchRound (input: MatchInput): MatchResult {
+export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchResult {
   const k = input.groupSize
   if (!Number.isInteger(k) || k < MIN_GROUP_SIZE || k > MAX_GROUP_SIZE) {
     throw new RangeError(`groupSize must be an integer from ${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE}, got ${k}`)
@@ -29,7 +35,7 @@ export function matchRound (input: MatchInput): MatchResult {
   let bounds = sizeBounds(n, k)
   let homeless: number[]
   if (k === 2) {
-    const mate = matchPairs(ctx, random)
+    const mate = matchPairs(ctx, random, tuning.lookahead !== false)
     homeless = []
     for (let a = 0; a < n; a++) {
       const b = mate[a]!

@@ -42,11 +42,11 @@ function layers (n: number, withSchedule: boolean): Layers {
 }
 
 /** Returns mate over context indexes (-1: unpaired). */
-export function matchPairs (ctx: MatchContext, random: Random): Int32Array {
-  return ctx.n <= DENSE_UP_TO ? matchDense(ctx, random) : matchSparse(ctx, random)
+export function matchPairs (ctx: MatchContext, random: Random, lookahead = true): Int32Array {
+  return ctx.n <= DENSE_UP_TO ? matchDense(ctx, random, lookahead) : matchSparse(ctx, random)
 }
 
-function matchDense (ctx: MatchContext, random: Random): Int32Array {
+function matchDense (ctx: MatchContext, random: Random, lookahead: boolean): Int32Array {
   const n = ctx.n
   // Two full cycles: someone who skipped a while stays on the circle, someone long gone stops holding a seat.
   const schedule = circleSchedule(ctx, 2 * n + 2)
@@ -102,6 +102,7 @@ function matchDense (ctx: MatchContext, random: Random): Int32Array {
     }
   }
   const primary = maxWeightMatching(n, edges, { maxCardinality: true })
+  if (!lookahead) return primary
 
   // The end game of a cycle with varying attendance: compare the repeat-free alternatives by simulation.
   // Not when this round's factor pairs everyone by itself: that is the round-robin working as intended.

@@ -18,12 +18,6 @@ export interface MatchInput {
   round: number
   /** Seeded source in [0, 1): the only randomness used. */
   random: Random
-  /**
-   * Optional: everyone taking part in the program, including those skipping this round (paused, "skip next").
-   * Lets the round-robin schedule keep a seat for absent people from the very first round, which makes
-   * repeat-free rounds more likely when attendance varies. Without it, absent people are known from history.
-   */
-  members?: readonly string[]
 }
 
 export interface MatchResult {
