@@ -2,7 +2,7 @@
 // as Mattermost reports their roles.
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
-import { parseCadence, parseHours, describeCadence, describeHours } from '../core/durations.js'
+import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
 import { parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
@@ -70,7 +70,7 @@ const SETTINGS: Setting[] = [
       if (!hours.ok) return hours.error
       const program = await ensureProgram(ctx)
       await ctx.deps.store.updateProgram(program.id, { followupHours: hours.value })
-      return `Done: I'll ask "did you meet?" **${hours.value === 0 ? 'at the next scheduler run' : `${describeHours(hours.value)} after`}** each intro.`
+      return `Done: I'll ask "did you meet?" **${describeFollowupDelay(hours.value)}**.`
     }
   },
   {
@@ -117,7 +117,7 @@ export const config: CommandSpec<CommandDeps> = {
         `| Rounds | ${describeCadence(program.cadenceDays)} |`,
         `| Group size | ${program.groupSize} |`,
         `| Who takes part | ${program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'} |`,
-        `| Follow-up | ${program.followupHours === 0 ? 'at the next scheduler run' : `${describeHours(program.followupHours)} after the intro`} |`,
+        `| Follow-up | ${describeFollowupDelay(program.followupHours)} |`,
         `| State | ${program.paused ? 'paused' : 'running'} |`
       ].join('\n')
     }

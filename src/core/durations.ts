@@ -105,9 +105,20 @@ export function describeCadence (days: number): string {
   return `every ${days} days`
 }
 
-/** "3 days", "1 day", "12 hours", or "at the next scheduler run" for 0. */
+const HOUR_UNITS = [['week', 24 * 7], ['day', 24], ['hour', 1]] as const
+
+/** An amount of time to put in a sentence: "an hour", "12 hours", "a day", "3 days", "a week", "2 weeks". */
 export function describeHours (hours: number): string {
-  if (hours === 0) return 'at the next scheduler run'
-  if (hours % 24 === 0) return hours === 24 ? '1 day' : `${hours / 24} days`
-  return hours === 1 ? '1 hour' : `${hours} hours`
+  const [unit, size] = HOUR_UNITS.find(([, size]) => hours >= size && hours % size === 0) ?? ['hour', 1]
+  const count = hours / size
+  if (count === 1) return unit === 'hour' ? 'an hour' : `a ${unit}`
+  return `${count} ${unit}s`
+}
+
+/**
+ * When "did you meet?" comes, for admins: "3 days after each intro"; with no delay (0), the scheduler's next call
+ * after the intro queues it.
+ */
+export function describeFollowupDelay (hours: number): string {
+  return hours === 0 ? 'at the next scheduler run after each intro' : `${describeHours(hours)} after each intro`
 }

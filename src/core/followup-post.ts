@@ -28,10 +28,12 @@ export interface FollowupPost {
 export function followupPost ({ kind, groupId, members, answers, buttons }: FollowupPostInput): FollowupPost {
   const outcome = groupOutcome(answers.map((a) => a.answer))
   const settled = isSettled(outcome)
-  const intro = kind === 'followup' ? followupMessage(members) : reminderMessage(members)
+  const attachments = settled || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)]
+  // The question asks for a button only while there are buttons to press.
+  const intro = kind === 'followup' ? followupMessage(members, attachments.length > 0) : reminderMessage(members)
   return {
     message: answers.length === 0 ? intro : `${intro}\n\n${answerLines(answers)}`,
-    attachments: settled || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)],
+    attachments,
     outcome,
     settled
   }

@@ -4,6 +4,7 @@ export interface IntroInput {
   usernames: readonly string[]
   channelName: string
   icebreaker: string
+  /** When the follow-up comes, said from now: "in 3 days", "in a day", "soon". */
   followupIn: string
 }
 
@@ -23,7 +24,7 @@ export function introMessage ({ usernames, channelName, icebreaker, followupIn }
     '',
     `**To get you started:** ${icebreaker}`,
     '',
-    `_I'll check in ${followupIn}. Can't make it? Type \`/coffee skip\` in ${channel} to sit out the next round, or \`/coffee pause 2w\` to take a break._`
+    `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` in ${channel} to sit out the next round, or \`/coffee pause 2w\` to take a break._`
   ].join('\n')
 }
 
@@ -32,8 +33,10 @@ export function aloneMessage (channelName: string): string {
   return `☕ Hi! This round of coffee in ${channel} had nobody free to meet you — sorry about that. You're still in, and I'll introduce you to someone next time.`
 }
 
-export function followupMessage (usernames: readonly string[]): string {
-  return `☕ **How did it go?** ${mentionList(usernames)} — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.`
+/** The follow-up's question; `withButtons` when the buttons to answer it are under it. */
+export function followupMessage (usernames: readonly string[], withButtons = true): string {
+  const question = `☕ **How did it go?** ${mentionList(usernames)} — did you get to meet?`
+  return withButtons ? `${question} Tell me with a button below; it helps everyone see how coffee is going.` : question
 }
 
 export function reminderMessage (usernames: readonly string[]): string {

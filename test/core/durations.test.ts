@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseDays, parseDate, parsePauseEnd, parseCadence, parseHours, formatDate, describeCadence, describeHours, DAY_MS } from '../../src/core/durations.js'
+import { parseDays, parseDate, parsePauseEnd, parseCadence, parseHours, formatDate, describeCadence, describeHours, describeFollowupDelay, DAY_MS } from '../../src/core/durations.js'
 
 const now = new Date('2026-11-23T09:00:00Z')
 
@@ -50,8 +50,12 @@ t.test('formatting', async (t) => {
   t.equal(describeCadence(14), 'every 2 weeks')
   t.equal(describeCadence(10), 'every 10 days')
   t.equal(describeCadence(1), 'every day')
-  t.equal(describeHours(72), '3 days')
-  t.equal(describeHours(24), '1 day')
-  t.equal(describeHours(5), '5 hours')
-  t.equal(describeHours(0), 'at the next scheduler run')
+})
+
+t.test('amounts of time read as a person would write them, 0 included', async (t) => {
+  t.same([1, 5, 24, 36, 72, 168, 336, 720, 0].map(describeHours),
+    ['an hour', '5 hours', 'a day', '36 hours', '3 days', 'a week', '2 weeks', '30 days', '0 hours'])
+  t.equal(describeFollowupDelay(72), '3 days after each intro')
+  t.equal(describeFollowupDelay(24), 'a day after each intro')
+  t.equal(describeFollowupDelay(0), 'at the next scheduler run after each intro', 'no delay: not "0 hours after"')
 })

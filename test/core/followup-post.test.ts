@@ -21,8 +21,8 @@ t.test('"not yet" keeps the buttons and shows the answer; "we met" settles it', 
   t.match(waiting.message, /\n\n⏳ @ben says not yet$/)
   t.equal(waiting.attachments.length, 1)
   const met = followupPost({ ...base, answers: [{ username: 'ben', answer: 'not_yet' }, { username: 'ana', answer: 'met' }] })
-  t.match(met.message, /⏳ @ben says not yet\n✅ @ana says you met$/)
-  t.same(met.attachments, [], 'no buttons once settled')
+  t.equal(met.message, '☕ **How did it go?** @ana and @ben — did you get to meet?\n\n⏳ @ben says not yet\n✅ @ana says you met')
+  t.same(met.attachments, [], 'no buttons once settled, and the question no longer points at them')
   t.equal(met.settled, true)
   t.equal(met.outcome, 'met')
   t.equal(followupPost({ ...base, answers: [{ username: 'ana', answer: 'cancelled' }] }).settled, true, 'a cancellation settles it too')
@@ -30,5 +30,7 @@ t.test('"not yet" keeps the buttons and shows the answer; "we met" settles it', 
 
 t.test('the reminder says so; without PUBLIC_URL there are no buttons', async (t) => {
   t.match(followupPost({ ...base, kind: 'reminder', answers: [] }).message, /^⏰ \*\*Friendly reminder:\*\* @ana and @ben/)
-  t.same(followupPost({ ...base, buttons: undefined, answers: [] }).attachments, [])
+  const bare = followupPost({ ...base, buttons: undefined, answers: [] })
+  t.same(bare.attachments, [])
+  t.notMatch(bare.message, /button/)
 })
