@@ -3,6 +3,7 @@
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
+import { markdownTable } from '../core/markdown.js'
 import { parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
@@ -111,15 +112,13 @@ export const config: CommandSpec<CommandDeps> = {
     if (word === '') {
       const program = await ctx.deps.store.findProgram(ctx.command.channelId)
       if (program === null) return 'Coffee has not started in this channel yet. Defaults: rounds every week, groups of 2, follow-up after 3 days, opt-in.'
-      return [
-        '| Setting | Value |',
-        '|:--|:--|',
-        `| Rounds | ${describeCadence(program.cadenceDays)} |`,
-        `| Group size | ${program.groupSize} |`,
-        `| Who takes part | ${program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'} |`,
-        `| Follow-up | ${describeFollowupDelay(program.followupHours)} |`,
-        `| State | ${program.paused ? 'paused' : 'running'} |`
-      ].join('\n')
+      return markdownTable(['Setting', 'Value'], [
+        ['Rounds', describeCadence(program.cadenceDays)],
+        ['Group size', program.groupSize],
+        ['Who takes part', program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
+        ['Follow-up', describeFollowupDelay(program.followupHours)],
+        ['State', program.paused ? 'paused' : 'running']
+      ])
     }
     const setting = SETTINGS.find((s) => s.words.test(word.toLowerCase()))
     if (setting === undefined) {

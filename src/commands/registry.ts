@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { SlashCommand, CommandResponse } from '../mattermost/slash.js'
 import { ephemeral } from '../mattermost/slash.js'
+import { markdownTable, inlineCode } from '../core/markdown.js'
 
 export interface CommandContext<Deps> {
   command: SlashCommand
@@ -52,12 +53,11 @@ export function createRegistry<Deps> (specs: readonly CommandSpec<Deps>[]): Regi
       return { word: (words[0] ?? '').toLowerCase(), args: words.slice(1).join(' ') }
     },
     helpText (trigger = '/coffee') {
-      const line = (spec: CommandSpec<Deps>) => `| \`${trigger} ${spec.name}${spec.args !== undefined ? ` ${spec.args}` : ''}\` | ${spec.help} |`
-      const table = (audience: CommandSpec<Deps>['audience']) => [
-        '| Command | What it does |',
-        '|:--|:--|',
-        ...specs.filter((s) => s.audience === audience).map(line)
-      ].join('\n')
+      const usage = (spec: CommandSpec<Deps>) => inlineCode(`${trigger} ${spec.name}${spec.args !== undefined ? ` ${spec.args}` : ''}`)
+      const table = (audience: CommandSpec<Deps>['audience']) => markdownTable(
+        ['Command', 'What it does'],
+        specs.filter((s) => s.audience === audience).map((spec) => [usage(spec), spec.help])
+      )
       const parts = [
         '#### ☕ Coffee introduces people in this channel who rarely talk, a few at a time, every round.',
         table('everyone')

@@ -3,6 +3,7 @@ import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import type { GroupOutcome, OutcomeTotals, HistoryEntry, Person } from '../store/stats.js'
 import { formatDate } from '../core/durations.js'
+import { markdownTable, type Column } from '../core/markdown.js'
 
 type Spec = CommandSpec<CommandDeps>
 type Ctx = CommandContext<CommandDeps>
@@ -40,6 +41,8 @@ const OUTCOME_LABELS: Record<GroupOutcome, string> = {
   no_answer: 'no answer'
 }
 
+const number = (header: string): Column => ({ header, align: 'right' })
+
 function outcomeLabel (entry: HistoryEntry): string {
   if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
   return OUTCOME_LABELS[entry.outcome]
@@ -59,18 +62,20 @@ export const stats: Spec = {
     }
     return [
       `#### ☕ Coffee in ${channelLabel(ctx)}`,
-      '| Participants | Active now | Rounds | Groups | Met |',
-      '|--:|--:|--:|--:|:--|',
-      `| ${numbers.participants} | ${numbers.active} | ${numbers.rounds} | ${numbers.groups} | ${metRate(numbers.outcomes)} |`,
+      markdownTable(
+        [number('Participants'), number('Active now'), number('Rounds'), number('Groups'), 'Met'],
+        [[numbers.participants, numbers.active, numbers.rounds, numbers.groups, metRate(numbers.outcomes)]]
+      ),
       '',
       numbers.trend.length === numbers.rounds ? '**Rounds so far**' : `**The last ${numbers.trend.length} rounds**`,
       '',
-      '| Round | Date | Groups | Met | Met rate |',
-      '|--:|:--|--:|--:|--:|',
-      ...numbers.trend.map((round) => {
-        const rate = round.outcomes.met_rate === null ? 'not asked yet' : percent(round.outcomes.met_rate)
-        return `| ${round.number} | ${formatDate(round.startedAt)} | ${round.groups} | ${round.outcomes.met} | ${rate} |`
-      }),
+      markdownTable(
+        [number('Round'), 'Date', number('Groups'), number('Met'), number('Met rate')],
+        numbers.trend.map((round) => {
+          const rate = round.outcomes.met_rate === null ? 'not asked yet' : percent(round.outcomes.met_rate)
+          return [round.number, formatDate(round.startedAt), round.groups, round.outcomes.met, rate]
+        })
+      ),
       '',
       '_Met rate: groups that said they met, out of the groups asked "did you meet?"._'
     ].join('\n')
@@ -89,12 +94,10 @@ export const history: Spec = {
     if (entries.length === 0) return `No rounds yet for you in ${channelLabel(ctx)}. You'll be introduced to someone in the next round you're in. ☕`
     return [
       `#### ☕ Your coffee in ${channelLabel(ctx)}`,
-      '| Round | Date | With | How it went |',
-      '|--:|:--|:--|:--|',
-      ...entries.map((entry) => {
+      markdownTable([number('Round'), 'Date', 'With', 'How it went'], entries.map((entry) => {
         const others = entry.others.length === 0 ? '—' : entry.others.map(mention).join(', ')
-        return `| ${entry.roundNumber} | ${formatDate(entry.startedAt)} | ${others} | ${outcomeLabel(entry)} |`
-      }),
+        return [entry.roundNumber, formatDate(entry.startedAt), others, outcomeLabel(entry)]
+      })),
       ...(entries.length === HISTORY_GROUPS ? ['', `_Your last ${HISTORY_GROUPS} groups._`] : [])
     ].join('\n')
   }
