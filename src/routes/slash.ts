@@ -55,7 +55,7 @@ export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, 
     const { word, args } = commands.split(command.text)
     const spec = word === '' ? commands.find('help') : commands.find(word)
     if (spec === undefined) {
-      return ephemeral(`I didn't understand \`${trigger} ${command.text.trim().slice(0, 100)}\`. Here is what I can do:\n\n${commands.helpText(trigger)}`)
+      return ephemeral(commands.unknownText(command.text, trigger))
     }
     if (spec.anywhere !== true && isDirectOrGroupChannel(command.channelName)) {
       return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)

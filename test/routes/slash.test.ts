@@ -12,14 +12,33 @@ t.test('a command as Mattermost sends it gets a JSON CommandResponse', async (t)
   t.match(result.body.text, /\/coffee join/)
 })
 
-t.test('empty text and unknown words get the help', async (t) => {
+t.test('empty text gets the help', async (t) => {
   const { app } = await createTestApp(t)
-  t.match((await slash(app, { text: '' })).body.text, /\| `\/coffee join` \|/)
-  t.match((await slash(app, { text: '   ' })).body.text, /\| `\/coffee skip` \|/)
-  const unknown = await slash(app, { text: 'dance wildly' })
-  t.equal(unknown.status, 200)
-  t.match(unknown.body.text, /I didn't understand `\/coffee dance wildly`/)
-  t.match(unknown.body.text, /\/coffee pause/)
+  const help = (await slash(app, { text: 'help' })).body.text
+  t.match(help, /\| `\/coffee join` \|/)
+  t.equal((await slash(app, { text: '' })).body.text, help)
+  t.equal((await slash(app, { text: '   ' })).body.text, help)
+})
+
+t.test('a typo gets the closest command; anything else a pointer to help, not the whole table', async (t) => {
+  const { app, db } = await createTestApp(t)
+  const text = async (typed: string) => {
+    const result = await slash(app, { text: typed })
+    t.equal(result.status, 200)
+    t.equal(result.body.response_type, 'ephemeral')
+    return result.body.text
+  }
+  t.equal(await text('jion'), "I didn't understand `/coffee jion`. Did you mean `/coffee join`? `/coffee help` lists everything I can do.")
+  t.equal(await text('Puase 2w'), "I didn't understand `/coffee Puase 2w`. Did you mean `/coffee pause 2w`? `/coffee help` lists everything I can do.", 'the arguments come along, ready to copy')
+  t.equal(await text('hlep'), "I didn't understand `/coffee hlep`. Did you mean `/coffee help`?")
+  t.equal(await text('histroy'), "I didn't understand `/coffee histroy`. Did you mean `/coffee history`? `/coffee help` lists everything I can do.")
+  t.equal(await text('confg size 3'), "I didn't understand `/coffee confg size 3`. Did you mean `/coffee config size 3`? `/coffee help` lists everything I can do.")
+  t.equal(await text('qiut'), "I didn't understand `/coffee qiut`. Did you mean `/coffee quit`? `/coffee help` lists everything I can do.", 'aliases count, but not a two-letter one two edits away')
+  t.equal(await text('dance wildly'), "I didn't understand `/coffee dance wildly`. `/coffee help` lists everything I can do.")
+  t.equal(await text('info'), "I didn't understand `/coffee info`. `/coffee help` lists everything I can do.", 'not "in", all of whose letters would change')
+  t.equal(await text('hi'), "I didn't understand `/coffee hi`. `/coffee help` lists everything I can do.")
+  t.equal(await text('`x` | y'), "I didn't understand ``/coffee `x` | y``. `/coffee help` lists everything I can do.", 'what they typed stays in its code span')
+  t.equal(await db.prisma.participant.count(), 0, 'a suggestion does nothing')
 })
 
 t.test('subcommand words ignore case and extra whitespace', async (t) => {
