@@ -3,7 +3,7 @@
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeHours } from '../core/durations.js'
-import { parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
+import { describeLeftovers, parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
 
@@ -46,7 +46,7 @@ const SETTINGS: Setting[] = [
       if (!size.ok) return size.error
       const program = await ensureProgram(ctx)
       await ctx.deps.store.updateProgram(program.id, { groupSize: size.value })
-      return `Done: from the next round, groups of **${size.value}**${size.value === 2 ? ' (a trio when the count is odd)' : ''}.`
+      return `Done: from the next round, groups of **${size.value}** (${describeLeftovers(size.value)}).`
     }
   },
   {
@@ -115,7 +115,7 @@ export const config: CommandSpec<CommandDeps> = {
         '| Setting | Value |',
         '|:--|:--|',
         `| Rounds | ${describeCadence(program.cadenceDays)} |`,
-        `| Group size | ${program.groupSize} |`,
+        `| Group size | ${program.groupSize} (${describeLeftovers(program.groupSize)}) |`,
         `| Who takes part | ${program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'} |`,
         `| Follow-up | ${program.followupHours === 0 ? 'at the next scheduler run' : `${describeHours(program.followupHours)} after the intro`} |`,
         `| State | ${program.paused ? 'paused' : 'running'} |`
