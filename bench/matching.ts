@@ -3,7 +3,8 @@
 //   greedy: the original coffeebot — people in random order each take the first unpaired person they have not
 //           met, else the first unpaired person.
 // Scenarios: stable channels of 10, 20 and 40 people over n - 1 rounds; the same with 20 % of the people
-// (chosen at random each round) skipping; 10,000 people with 52 weeks of pair history, timed.
+// (chosen at random each round) skipping; stable channels in groups of 3 against random groups of the same sizes;
+// 10,000 people with 52 weeks of pair history, timed.
 //
 // The matcher runs twice on the same rounds: as the rounds service calls it ('matcher'), and with the end-game
 // lookahead (src/core/matching/lookahead.ts) switched off ('-lookahead'), to show what the lookahead earns.
@@ -204,7 +205,68 @@ for (const skip of [0, 0.2]) {
   }
 }
 
-// 3. Speed: one round of a 10,000-person program with a year of weekly pairs behind it.
+// 3. Groups of 3: the matcher against random groups of the same sizes, stable channels over the rounds in which a
+// cycle with no repeat could exist at all (each person meets two new people a round: floor((n - 1) / 2) rounds).
+{
+  const k = 3
+  /** One run of a stable channel in groups of k; the random baseline cuts a shuffle into the matcher's sizes. */
+  const groupsOf = (method: 'matcher' | 'random', people: readonly string[], rounds: number, seed: number): { repeats: number, pairs: number, sizes: string, ms: number } => {
+    const met = new Met()
+    const history: PastGroup[] = []
+    let repeats = 0
+    let ms = 0
+    const sizes = new Set<string>()
+    for (let round = 1; round <= rounds; round++) {
+      const random = createRandom(roundSeed(seed, people.length, k, round))
+      const started = performance.now()
+      const matched = matchRound({ people, groupSize: k, history: method === 'matcher' ? history : [], blocks: [], round, random }).groups
+      ms += performance.now() - started
+      let groups = matched
+      if (method === 'random') {
+        const order = shuffle([...people], random)
+        groups = matched.map((g) => order.splice(0, g.length))
+      }
+      sizes.add(describeSizes(matched.map((g) => g.length)))
+      repeats += countRepeats(groups, met)
+      for (const g of groups) {
+        met.addGroup(g)
+        history.push({ round, members: g })
+      }
+    }
+    let pairs = 0
+    for (const a of people) for (const b of people) if (a < b && met.has(a, b)) pairs++
+    return { repeats, pairs, sizes: [...sizes].join(', '), ms }
+  }
+  /** 4, 4, 3, 3 as "2×4 + 2×3". */
+  const describeSizes = (sizes: number[]): string => {
+    const counts = new Map<number, number>()
+    for (const size of sizes) counts.set(size, (counts.get(size) ?? 0) + 1)
+    return [...counts].sort(([x], [y]) => y - x).map(([size, count]) => `${count}×${size}`).join(' + ')
+  }
+  console.log(`\nGroups of ${k}, stable channels: repeat pairs (seed ${SEED}), pairs met of all pairs, and over ${SEEDS} seeds runs with no repeat (mean repeat pairs)\n`)
+  console.log(`${padEnd('scenario', 16)}${pad('rounds', 7)}  ${padEnd('sizes', 16)}${pad('matcher', 9)}${pad('random', 8)}${pad('pairs met', 12)}${pad('matcher', 18)}${pad('random', 18)}${pad('ms/round', 10)}`)
+  for (const n of [8, 10, 20, 40]) {
+    const people = peopleOf(n)
+    const rounds = Math.floor((n - 1) / (k - 1))
+    const one = groupsOf('matcher', people, rounds, SEED)
+    const base = groupsOf('random', people, rounds, SEED)
+    const clean = [0, 0]
+    const total = [0, 0]
+    let ms = 0
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      for (const [i, method] of (['matcher', 'random'] as const).entries()) {
+        const run = groupsOf(method, people, rounds, seed)
+        if (run.repeats === 0) clean[i]!++
+        total[i]! += run.repeats
+        if (i === 0) ms += run.ms
+      }
+    }
+    const cells = [0, 1].map((i) => pad(`${clean[i]}/${SEEDS} (${(total[i]! / SEEDS).toFixed(2)})`, 18)).join('')
+    console.log(`${padEnd(`stable, n=${n}`, 16)}${pad(rounds, 7)}  ${padEnd(one.sizes, 16)}${pad(one.repeats, 9)}${pad(base.repeats, 8)}${pad(`${one.pairs}/${n * (n - 1) / 2}`, 12)}${cells}${pad((ms / SEEDS / rounds).toFixed(2), 10)}`)
+  }
+}
+
+// 4. Speed: one round of a 10,000-person program with a year of weekly pairs behind it.
 {
   const n = 10_000
   const people = peopleOf(n)

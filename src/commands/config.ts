@@ -4,7 +4,7 @@ import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
 import { markdownTable } from '../core/markdown.js'
-import { parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
+import { describeLeftovers, parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
 
@@ -47,7 +47,7 @@ const SETTINGS: Setting[] = [
       if (!size.ok) return size.error
       const program = await ensureProgram(ctx)
       await ctx.deps.store.updateProgram(program.id, { groupSize: size.value })
-      return `Done: from the next round, groups of **${size.value}**${size.value === 2 ? ' (a trio when the count is odd)' : ''}.`
+      return `Done: from the next round, groups of **${size.value}** (${describeLeftovers(size.value)}).`
     }
   },
   {
@@ -114,7 +114,7 @@ export const config: CommandSpec<CommandDeps> = {
       if (program === null) return 'Coffee has not started in this channel yet. Defaults: rounds every week, groups of 2, follow-up after 3 days, opt-in.'
       return markdownTable(['Setting', 'Value'], [
         ['Rounds', describeCadence(program.cadenceDays)],
-        ['Group size', program.groupSize],
+        ['Group size', `${program.groupSize} (${describeLeftovers(program.groupSize)})`],
         ['Who takes part', program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
         ['Follow-up', describeFollowupDelay(program.followupHours)],
         ['State', program.paused ? 'paused' : 'running']

@@ -4,6 +4,7 @@ import type { CommandDeps } from './deps.js'
 import { participationState, visitWorthWriting } from '../core/participation.js'
 import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../core/durations.js'
 import { nextSlot } from '../core/schedule.js'
+import { describeLeftovers } from '../core/group-size.js'
 import type { Program, Participant } from '../store/participation.js'
 
 type Spec = CommandSpec<CommandDeps>
@@ -141,7 +142,7 @@ export const status: Spec = {
     else lines.push("You're **in** for the next round. ☕")
     const slot = nextSlot({ cadenceDays: program.cadenceDays, lastSlot: round?.startedAt ?? null })
     const when = slot === null || slot.getTime() <= ctx.now.getTime() ? 'as soon as two people are in' : formatDateTime(slot)
-    lines.push(`Rounds run ${describeCadence(program.cadenceDays)} in groups of ${program.groupSize}. ${program.paused ? 'Coffee is **paused** in this channel by an admin.' : `Next round: ${when}.`}`)
+    lines.push(`Rounds run ${describeCadence(program.cadenceDays)} in groups of ${program.groupSize} (${describeLeftovers(program.groupSize)}). ${program.paused ? 'Coffee is **paused** in this channel by an admin.' : `Next round: ${when}.`}`)
     if (round !== null && participant !== null && group !== null) {
       const others = group.filter((name) => name !== participant.username)
       lines.push(`Your group in round ${round.number}: ${others.map((name) => `@${name}`).join(', ')}.`)

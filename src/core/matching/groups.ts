@@ -4,6 +4,7 @@
 
 import { randomInt, shuffleInPlace, type Random } from './random.js'
 import { BLOCKED_COST, type PairCost } from './scoring.js'
+import { groupSizes } from '../group-size.js'
 
 const NO = -1
 
@@ -13,33 +14,15 @@ export interface SizeBounds {
 }
 
 /**
- * Group sizes for p people and a target size k: groups of k, with the leftovers spread one per group (k or
- * k + 1). When there are more leftovers than groups (p is small against k, e.g. 7 people in groups of 4) a
- * single oversized group would be worse than smaller ones, so there are then ceil(p / k) groups of (almost)
- * equal size, none above k: 7 people in groups of 4 make 4 + 3, 8 in groups of 6 make 4 + 4. Pairing is the
- * usual case of the first rule: pairs plus one trio when p is odd.
+ * The sizes a group may have while p people are grouped in groups of k: from the smallest size groupSizes plans to
+ * one more. Moves inside these bounds keep groupSizes' sizes (a person only moves from a larger group to a smaller
+ * one); the spare seat above is for someone blocks left without a group, where a seat beats being alone.
  */
-export function planSizes (p: number, k: number): number[] {
-  if (p < 2) return []
-  const size = Math.max(2, Math.floor(k))
-  let groups = Math.floor(p / size)
-  if (groups === 0) return [p]
-  if (p - groups * size > groups) groups = Math.ceil(p / size)
-  const base = Math.floor(p / groups)
-  const extra = p - base * groups
-  return Array.from({ length: groups }, (_, i) => base + (i < extra ? 1 : 0))
-}
-
-/** The sizes a group may have when p people are being grouped; the searches keep every group inside them. */
 export function sizeBounds (p: number, k: number): SizeBounds {
-  const sizes = planSizes(p, k)
+  const sizes = groupSizes(p, k)
   if (sizes.length === 0) return { lo: 2, hi: 2 }
-  const size = Math.max(2, Math.floor(k))
   const lo = Math.min(...sizes)
-  const hi = Math.max(...sizes)
-  // In the ordinary case a group of k may also take one more, which gives the search room to move people.
-  if (lo >= size) return { lo: size, hi: size + 1 }
-  return { lo, hi }
+  return { lo, hi: lo + 1 }
 }
 
 export class Grouping {

@@ -1,12 +1,12 @@
 import { buildContext, type MatchContext } from './context.js'
 import {
-  evictBlocked, Grouping, improveGroups, placeHomeless, planSizes, rebalance, rotateGroups, sizeBounds, type SizeBounds
+  evictBlocked, Grouping, improveGroups, placeHomeless, rebalance, rotateGroups, sizeBounds, type SizeBounds
 } from './groups.js'
 import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
 import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
-import { MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
+import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
 /** Parts of the matcher that can be switched off, for bench:matching to measure what they earn. */
 export interface MatchTuning {
@@ -15,9 +15,10 @@ export interface MatchTuning {
 }
 
 /**
- * Splits this round's people into groups of `groupSize` (a few one larger so nobody is left over), never
- * putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that met
- * longest ago. Pure: the same input and random sequence give the same result.
+ * Splits this round's people into groups of the sizes groupSizes gives (groups of `groupSize`, some one smaller),
+ * never putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that
+ * met longest ago. Blocks come before sizes: when they leave someone without a seat, a group may take one more.
+ * Pure: the same input and random sequence give the same result.
  */
 export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchResult {
   const k = input.groupSize
@@ -47,11 +48,10 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   }
 
   let alone = placeHomeless(grouping, homeless, bounds)
-  if (alone.length > 0) {
-    // Fewer people to group than planned: the allowed sizes follow the number actually grouped.
-    bounds = sizeBounds(n - alone.length, k)
-    alone = alone.concat(rebalance(grouping, bounds))
-  }
+  // Fewer people to group than planned: the allowed sizes follow the number actually grouped.
+  if (alone.length > 0) bounds = sizeBounds(n - alone.length, k)
+  // Always: an eviction can leave a group below the smallest size (even a person by themselves) with nobody alone.
+  alone = alone.concat(rebalance(grouping, bounds))
   polish(grouping, bounds, random)
 
   if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
@@ -91,7 +91,7 @@ function searchTrio (ctx: MatchContext, cost: PairCost, bounds: SizeBounds, rand
 // programs, where the search space is small enough that restarts find noticeably better groupings.
 function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, cost: PairCost, random: Random): number[] {
   const n = ctx.n
-  const sizes = planSizes(n, k)
+  const sizes = groupSizes(n, k)
   const bounds = sizeBounds(n, k)
   const restarts = n <= 60 ? 8 : n <= 300 ? 3 : 1
   let best: number[][] | null = null

@@ -21,7 +21,7 @@ export interface MatchInput {
 }
 
 export interface MatchResult {
-  /** Groups of groupSize (some one larger to absorb leftovers); ids as given. */
+  /** Groups of the sizes groupSizes(people, groupSize) gives, unless blocks forbid it; ids as given. */
   groups: string[][]
   /** People nobody can be grouped with this round (a single eligible person, or blocks leave no group). */
   alone: string[]

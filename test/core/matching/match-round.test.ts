@@ -110,13 +110,14 @@ t.test('a stable channel with a blocked pair: the pair never meets, everyone is 
   }
 })
 
-t.test('odd numbers: one trio; groups of k absorb leftovers one each', async (t) => {
-  const pairs = matchRound(input({ people: peopleOf(7) }))
-  t.same(pairs.groups.map((g) => g.length).sort(), [2, 2, 3])
-  const fours = matchRound(input({ people: peopleOf(11), groupSize: 4 }))
-  t.same(fours.groups.map((g) => g.length).sort(), [3, 4, 4], '11 in fours: 4+4+3, not 6+5')
-  const threes = matchRound(input({ people: peopleOf(14), groupSize: 3 }))
-  t.same(threes.groups.map((g) => g.length).sort(), [3, 3, 4, 4])
+t.test('odd numbers: one trio; larger groups are one smaller where the count does not divide, never larger', async (t) => {
+  const sizes = (n: number, groupSize: number): number[] => matchRound(input({ people: peopleOf(n), groupSize })).groups.map((g) => g.length).sort()
+  t.same(sizes(7, 2), [2, 2, 3])
+  t.same(sizes(11, 4), [3, 4, 4], '11 in fours: 4+4+3, not 6+5')
+  t.same(sizes(8, 3), [2, 3, 3], '8 in threes: 3+3+2, not 4+4')
+  t.same(sizes(9, 3), [3, 3, 3])
+  t.same(sizes(14, 3), [2, 3, 3, 3, 3])
+  t.same(sizes(3, 4), [3], 'fewer than the size: one group')
 })
 
 t.test('history of this round or later is ignored, as are duplicate people', async (t) => {

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { sizeBounds } from '../../../src/core/matching/groups.js'
-import { createRandom, matchRound, planSizes, type MatchInput, type MatchResult } from '../../../src/core/matching/index.js'
+import { createRandom, matchRound, type MatchInput, type MatchResult } from '../../../src/core/matching/index.js'
+import { groupSizes, MAX_GROUP_SIZE, MIN_GROUP_SIZE } from '../../../src/core/group-size.js'
 import { bestPartition, partitionExists } from './brute-force.js'
 
 const ROUND = 10
@@ -83,40 +84,35 @@ t.test('everyone at most once; everyone placed or reported alone; sizes 2..k+1; 
   t.pass('property held for 1000 scenarios')
 })
 
-t.test('without blocks: nobody alone (n >= 2) and group sizes follow the plan exactly', async (t) => {
+const sortedSizes = (sizes: number[]): string => JSON.stringify([...sizes].sort((x, y) => x - y))
+
+t.test('without blocks: nobody alone (n >= 2) and the group sizes are groupSizes exactly', async (t) => {
   fc.assert(fc.property(scenario({ maxPeople: 40, groupSizes: [2, 7], blocks: false }), (s) => {
     const result = matchRound(inputOf(s))
     if (s.n >= 2 && result.alone.length > 0) return false
     if (s.n === 1 && result.alone.length !== 1) return false
-    const sizes = result.groups.map((g) => g.length).sort((x, y) => x - y)
-    return JSON.stringify(sizes) === JSON.stringify(planSizes(s.n, s.groupSize).sort((x, y) => x - y))
+    return sortedSizes(result.groups.map((g) => g.length)) === sortedSizes(groupSizes(s.n, s.groupSize))
   }), { seed: 42, numRuns: 400 })
   t.pass('property held for 400 scenarios')
 })
 
-t.test('the plan: k or k + 1, never 1, small counts stay close to k', async (t) => {
-  t.same(planSizes(0, 2), [])
-  t.same(planSizes(1, 2), [])
-  t.same(planSizes(2, 2), [2])
-  t.same(planSizes(3, 2), [3])
-  t.same(planSizes(7, 2), [3, 2, 2])
-  t.same(planSizes(10, 3), [4, 3, 3])
-  t.same(planSizes(11, 3), [4, 4, 3])
-  t.same(planSizes(3, 4), [3])
-  t.same(planSizes(7, 4), [4, 3], 'not one group of 7')
-  t.same(planSizes(9, 4), [5, 4])
-  t.same(planSizes(13, 7), [7, 6])
-  t.same(planSizes(8, 6), [4, 4], 'two groups of 4 rather than one of 8')
-  fc.assert(fc.property(fc.integer({ min: 2, max: 500 }), fc.integer({ min: 2, max: 7 }), (p, k) => {
-    const sizes = planSizes(p, k)
-    const total = sizes.reduce((x, y) => x + y, 0)
-    const { lo, hi } = sizeBounds(p, k)
-    const ordinary = Math.floor(p / k) >= 1 && p - Math.floor(p / k) * k <= Math.floor(p / k)
-    return total === p && sizes.every((x) => x >= 2 && x >= lo && x <= hi) &&
-      (ordinary
-        ? sizes.every((x) => x === k || x === k + 1)
-        : sizes.length === Math.ceil(p / k) && hi <= k && hi - lo <= 1)
-  }), { seed: 42, numRuns: 500 })
+t.test('every n from 2 to 50 and every size 2–7: matchRound makes the groups groupSizes plans, whatever the history', async (t) => {
+  let checked = 0
+  for (let n = 2; n <= 50; n++) {
+    for (let size = MIN_GROUP_SIZE; size <= MAX_GROUP_SIZE; size++) {
+      // Dense history (up to two past groups per person) so that the searches move people around.
+      const history = fc.array(fc.record({
+        round: fc.integer({ min: 1, max: ROUND - 1 }),
+        members: fc.uniqueArray(fc.nat({ max: n - 1 }), { minLength: 2, maxLength: size + 1 })
+      }), { maxLength: 2 * n })
+      fc.assert(fc.property(history, fc.integer(), (history, seed) => {
+        checked++
+        const result = matchRound(inputOf({ n, groupSize: size, history, blocks: [], seed }))
+        return result.alone.length === 0 && sortedSizes(result.groups.map((g) => g.length)) === sortedSizes(groupSizes(n, size))
+      }), { seed: n * 10 + size, numRuns: 3 })
+    }
+  }
+  t.equal(checked, 49 * 6 * 3, 'three histories for each of the 294 counts and sizes')
 })
 
 t.test('alone only when no valid grouping of everyone exists (brute force)', async (t) => {
@@ -136,6 +132,24 @@ t.test('alone only when no valid grouping of everyone exists (brute force)', asy
   t.ok(aloneSeen > 0, `and people were reported alone (${aloneSeen})`)
 })
 
+t.test('with blocks: the groups are groupSizes exactly whenever blocks allow it (brute force)', async (t) => {
+  let allowed = 0
+  let forbidden = 0
+  fc.assert(fc.property(scenario({ maxPeople: 10, groupSizes: [2, 7], blocks: true }), (s) => {
+    if (s.n < 2) return true
+    const result = matchRound(inputOf(s))
+    const { blocked } = facts(s)
+    const plan = groupSizes(s.n, s.groupSize)
+    if (bestPartition(s.n, Math.min(...plan), Math.max(...plan), (a, b) => !blocked(a, b), () => 0, plan) === null) {
+      forbidden++
+      return true
+    }
+    allowed++
+    return result.alone.length === 0 && sortedSizes(result.groups.map((g) => g.length)) === sortedSizes(plan)
+  }), { seed: 42, numRuns: 500 })
+  t.ok(allowed > 100 && forbidden > 20, `both kinds of case were generated (allowed ${allowed}, forbidden ${forbidden})`)
+})
+
 t.test('pairs: zero repeats whenever a repeat-free pairing exists (pairs plus one trio if odd; brute force)', async (t) => {
   let avoidable = 0
   let forced = 0
@@ -143,7 +157,7 @@ t.test('pairs: zero repeats whenever a repeat-free pairing exists (pairs plus on
     const result = matchRound(inputOf(s))
     const { blocked, met } = facts(s)
     const fine = (a: number, b: number): boolean => !blocked(a, b) && !met(a, b)
-    const repeatFree = s.n >= 2 && bestPartition(s.n, 2, 3, fine, () => 0, planSizes(s.n, 2)) !== null
+    const repeatFree = s.n >= 2 && bestPartition(s.n, 2, 3, fine, () => 0, groupSizes(s.n, 2)) !== null
     const everyonePlaced = result.alone.length === 0
     if (!repeatFree) {
       forced++
@@ -161,7 +175,7 @@ t.test('groups of 3 and 4: as few repeats as the best grouping (brute force, sma
     const { met } = facts(s)
     if (s.n < 2) return true
     const { lo, hi } = sizeBounds(s.n, s.groupSize)
-    const best = bestPartition(s.n, lo, hi, () => true, (a, b) => (met(a, b) ? 1 : 0), planSizes(s.n, s.groupSize))
+    const best = bestPartition(s.n, lo, hi, () => true, (a, b) => (met(a, b) ? 1 : 0), groupSizes(s.n, s.groupSize))
     return best !== null && result.repeats === best
   }), { seed: 42, numRuns: 300 })
   t.pass('property held for 300 scenarios')
