@@ -1,10 +1,12 @@
-// Starts the embedded database (PGlite) light. A new data directory is filled from a pre-initialised one, a tarball
-// that `npm run build` makes (scripts/pglite-template.mjs) in a process of its own: PGlite's initdb, which would
-// otherwise run here, starts a second Postgres and initdb beside the first and takes the process to ~830 MB at
-// once. And Postgres runs with small shared buffers: it fills all of them at start, 145 MB with initdb's 128 MB.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+// Starts the embedded database (PGlite) light. A new data directory is unpacked from a pre-initialised one, a
+// tarball that `npm run build` makes (scripts/pglite-template.mjs) in a process of its own: PGlite's initdb, which
+// would otherwise run here, starts a second Postgres and initdb beside the first and takes the process to ~830 MB
+// once. And Postgres runs with small shared buffers: it touches all of them at start, 145 MB with initdb's 128 MB.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import * as tar from 'tar'
 import type { DbLog } from './database.js'
 import { defaultPgliteTemplate } from './paths.js'
 
@@ -22,22 +24,27 @@ export function pgliteStartParams (): string[] {
 }
 
 /**
- * Makes a pre-initialised data directory at file (a gzipped tarball, written atomically): runs initdb, in this
- * process, so call it from a build step rather than from the service. Returns its size in bytes.
+ * Makes a pre-initialised data directory at file, a gzipped tarball (written atomically) of a new cluster that was
+ * shut down cleanly, so that a database started from it has nothing to recover. Runs initdb in this process: call it
+ * from a build step (scripts/pglite-template.mjs), not from the service. Returns the tarball's size in bytes.
  */
 export async function createPgliteTemplate (file: string, prepare?: (pglite: PGlite) => Promise<void>): Promise<number> {
-  const pglite = await PGlite.create()
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'coffee-pglite-'))
   try {
-    await prepare?.(pglite)
-    await pglite.exec('CHECKPOINT') // so that a database started from it has no WAL to replay
-    const bytes = Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer())
+    const pglite = await PGlite.create({ dataDir: scratch })
+    try {
+      await prepare?.(pglite)
+    } finally {
+      await pglite.close()
+    }
     mkdirSync(path.dirname(file), { recursive: true })
     const draft = `${file}.${process.pid}.tmp`
-    writeFileSync(draft, bytes)
+    // Plain ustar (noPax), which PGlite's own loadDataDir reads too: in-memory databases start from the same file.
+    await tar.create({ file: draft, cwd: scratch, gzip: true, portable: true, noPax: true }, readdirSync(scratch))
     renameSync(draft, file)
-    return bytes.length
+    return statSync(file).size
   } finally {
-    await pglite.close()
+    rmSync(scratch, { recursive: true, force: true })
   }
 }
 
@@ -50,8 +57,9 @@ export interface StartPgliteOptions {
 }
 
 /**
- * Opens PGlite on dir, filling it from the template first if it holds no database yet. A first start that died
- * half-way (it leaves <dir>.creating behind) is started over: nothing but the template can be in dir then.
+ * Opens PGlite on dir, unpacking the template there first if it holds no database yet. The template is unpacked
+ * as a stream (PGlite's loadDataDir holds the whole tarball, twice, and leaves the process ~80 MB larger) into
+ * <dir>.creating, renamed to dir once complete: a first start that dies half-way leaves no half-made database.
  */
 export async function startPglite (options: StartPgliteOptions): Promise<PGlite> {
   const { dir, log } = options
@@ -59,33 +67,36 @@ export async function startPglite (options: StartPgliteOptions): Promise<PGlite>
   const startParams = pgliteStartParams()
   if (dir === undefined) return PGlite.create({ startParams, loadDataDir: readTemplate(templateFile) })
 
-  const creating = `${dir}.creating`
-  if (existsSync(creating)) {
-    log.warn({ dir }, 'the first start on this data directory did not finish creating the database: creating it again')
-    rmSync(dir, { recursive: true, force: true })
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    if (templateFile !== null && existsSync(templateFile)) {
+      log.info({ dir, template: templateFile }, 'creating the embedded database from the pre-initialised one')
+      await unpackTemplate(templateFile, dir)
+    } else {
+      log.warn({ dir, template: templateFile }, 'no pre-initialised database for this PGlite version (`npm run build` makes it): ' +
+        'running initdb in this process, which takes about 800 MB of memory once')
+    }
   }
-  if (existsSync(path.join(dir, 'PG_VERSION'))) return PGlite.create({ dataDir: dir, startParams })
-
-  const template = readTemplate(templateFile)
-  if (template === undefined) {
-    log.warn({ dir, template: templateFile }, 'no pre-initialised database for this PGlite version (`npm run build` makes it): ' +
-      'running initdb in this process, which takes about 800 MB of memory once')
-  } else {
-    log.info({ dir, template: templateFile }, 'creating the embedded database from the pre-initialised one')
-  }
-  writeFileSync(creating, `${process.pid}\n`)
-  mkdirSync(dir, { recursive: true })
-  const pglite = await PGlite.create({ dataDir: dir, startParams, loadDataDir: template })
-  rmSync(creating, { force: true })
-  return pglite
+  return PGlite.create({ dataDir: dir, startParams })
 }
 
-function readTemplate (file: string | null): Blob | undefined {
-  if (file === null) return undefined
-  try {
-    return new Blob([readFileSync(file)], { type: 'application/gzip' })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+async function unpackTemplate (file: string, dir: string): Promise<void> {
+  if (existsSync(dir)) {
+    if (readdirSync(dir).length > 0) throw new Error(`${dir} holds files but no database (no PG_VERSION): move it out of the way and start again`)
+    rmdirSync(dir)
   }
+  const staging = `${dir}.creating`
+  rmSync(staging, { recursive: true, force: true }) // left by a first start that died half-way
+  mkdirSync(staging, { recursive: true })
+  try {
+    await tar.extract({ file, cwd: staging, strict: true })
+  } catch (error) {
+    throw new Error(`could not unpack the pre-initialised database ${file}: ${(error as Error).message}`, { cause: error })
+  }
+  renameSync(staging, dir)
+}
+
+/** The template for PGlite's loadDataDir (in memory, where its cost does not matter), if there is one. */
+function readTemplate (file: string | null): Blob | undefined {
+  if (file === null || !existsSync(file)) return undefined
+  return new Blob([readFileSync(file)], { type: 'application/gzip' })
 }

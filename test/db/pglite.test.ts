@@ -1,7 +1,7 @@
 // The embedded database starts from a pre-initialised data directory rather than running initdb in the service,
-// with small shared buffers. The template here is made by the real createPgliteTemplate, with a marker table in it,
-// so that a database can be seen to come from it.
-import { existsSync, mkdirSync } from 'node:fs'
+// with small shared buffers. The template here is made by the real createPgliteTemplate, with a table in it, so that
+// a database can be seen to come from it.
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import { IN_MEMORY, openDatabase, type DbLog } from '../../src/db/database.js'
@@ -39,8 +39,7 @@ t.test('a new data directory starts from the template, is migrated, and keeps it
   await first.prisma.program.create({ data: { teamId: 'team1', channelId: 'chan1' } })
   await first.sql.exec('DELETE FROM from_template')
   await first.close()
-  t.match(log.lines, ['info using the embedded database (PGlite)', 'info creating the embedded database from the pre-initialised one'])
-  t.notOk(existsSync(path.join(dataDir, 'pglite.creating')), 'the first start finished')
+  t.same(log.lines, ['info using the embedded database (PGlite)', 'info creating the embedded database from the pre-initialised one'])
 
   const second = await openDatabase({ dataDir, log: silentLog, pgliteTemplate: template })
   t.teardown(() => second.close())
@@ -57,29 +56,36 @@ t.test('an in-memory database starts from the template too', async (t) => {
   t.same(await db.sql.query("SELECT current_setting('shared_buffers') AS value"), [{ value: '16MB' }])
 })
 
-t.test('a first start that died half-way is started over from the template', async (t) => {
-  const dataDir = t.testdir({ pglite: { PG_VERSION: '18\n', base: {} }, 'pglite.creating': '12345\n' })
-  const log = recordingLog()
-  const db = await openDatabase({ dataDir, log, pgliteTemplate: template })
+t.test('what a first start that died half-way left is cleared away', async (t) => {
+  // An empty pglite/ too, as an older Coffee that died before initdb leaves it.
+  const dataDir = t.testdir({ pglite: {}, 'pglite.creating': { PG_VERSION: '18\n', base: { 1: { 112: 'half a file' } } } })
+  const db = await openDatabase({ dataDir, log: silentLog, pgliteTemplate: template })
   t.teardown(() => db.close())
   t.same(await db.sql.query('SELECT note FROM from_template'), [{ note: 'made by the template' }])
-  t.match(log.lines, ['info using the embedded database (PGlite)', /^warn the first start on this data directory did not finish/, 'info creating the embedded database from the pre-initialised one'])
   t.notOk(existsSync(path.join(dataDir, 'pglite.creating')))
 })
 
-t.test('a template that cannot be read stops the start and releases the data directory', async (t) => {
-  const dataDir = path.join(t.testdir(), 'data')
-  const notAFile = path.join(t.testdir(), 'template-is-a-directory')
-  mkdirSync(notAFile)
-  await t.rejects(openDatabase({ dataDir, log: silentLog, pgliteTemplate: notAFile }), { code: 'EISDIR' })
+t.test('a template that cannot be unpacked stops the start, says why, and releases the data directory', async (t) => {
+  const scratch = t.testdir({ 'not-a-tarball.tar.gz': 'hello' })
+  const dataDir = path.join(scratch, 'data')
+  const notATarball = path.join(scratch, 'not-a-tarball.tar.gz')
+  await t.rejects(openDatabase({ dataDir, log: silentLog, pgliteTemplate: notATarball }), { message: `could not unpack the pre-initialised database ${notATarball}: ` })
+  t.notOk(existsSync(path.join(dataDir, 'pglite')), 'no half-made database')
   const db = await openDatabase({ dataDir, log: silentLog, pgliteTemplate: template })
   t.teardown(() => db.close())
   t.same(await db.sql.query('SELECT note FROM from_template'), [{ note: 'made by the template' }], 'the next start takes the lock and starts over')
 })
 
+t.test('files without a database in the way are left alone, with a clear error', async (t) => {
+  const dataDir = t.testdir({ pglite: { 'notes.txt': 'mine' } })
+  await t.rejects(openDatabase({ dataDir, log: silentLog, pgliteTemplate: template }), { message: `${path.join(dataDir, 'pglite')} holds files but no database (no PG_VERSION): move it out of the way and start again` })
+  t.equal(readFileSync(path.join(dataDir, 'pglite', 'notes.txt'), 'utf8'), 'mine')
+})
+
 t.test('without a template, initdb runs in the process, with a warning', async (t) => {
-  const dataDir = path.join(t.testdir(), 'data')
-  const missing = path.join(t.testdir(), 'missing.tar.gz')
+  const scratch = t.testdir()
+  const dataDir = path.join(scratch, 'data')
+  const missing = path.join(scratch, 'missing.tar.gz')
   const log = recordingLog()
   const db = await openDatabase({ dataDir, log, pgliteTemplate: missing })
   t.teardown(() => db.close())
