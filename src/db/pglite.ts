@@ -1,6 +1,6 @@
 // Starts the embedded database (PGlite) light. A new data directory is unpacked from a pre-initialised one, a
 // tarball that `npm run build` makes (scripts/pglite-template.mjs) in a process of its own: PGlite's initdb, which
-// would otherwise run here, starts a second Postgres and initdb beside the first and takes the process to ~830 MB
+// would otherwise run here, starts a second Postgres and initdb beside the first and takes the process past 800 MB
 // once. And Postgres runs with small shared buffers: it touches all of them at start, 145 MB with initdb's 128 MB.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os'
@@ -15,7 +15,7 @@ import { defaultPgliteTemplate } from './paths.js'
  * postgresql.conf that initdb wrote, so they apply to existing data directories too.
  */
 export const PGLITE_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
-  // 16 MB: the whole database of a team fits, and the process rests at ~240 MB instead of ~380.
+  // 16 MB: the whole database of a team fits, and the service rests at ~250 MB instead of ~380 (bench:memory).
   shared_buffers: '16MB'
 })
 
