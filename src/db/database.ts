@@ -1,14 +1,14 @@
 // Opens Coffee's database: Postgres through a pg.Pool when a URL is configured, otherwise an embedded Postgres
 // (PGlite) stored under the data directory. Either way the rest of the service gets the same Prisma client plus a
 // tiny raw-SQL port (SqlExecutor) used by the migrator.
-import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { startPglite } from './pglite.js'
 import { preparedStatementNames } from './prepared.js'
 
 /** The part of a pino (or Fastify) logger the database layer uses. */
@@ -55,12 +55,14 @@ export interface OpenDatabaseOptions {
   log: DbLog
   /** Maximum pool size for Postgres (pg's default is 10). */
   poolMax?: number
+  /** Where a new embedded database starts from (default: the one `npm run build` makes, see pglite.ts). */
+  pgliteTemplate?: string
 }
 
 export async function openDatabase (options: OpenDatabaseOptions): Promise<Database> {
   const { databaseUrl, dataDir, log } = options
   if (databaseUrl !== undefined && databaseUrl !== '') return openPostgres(databaseUrl, log, options.poolMax)
-  return openPglite(dataDir, log)
+  return openPglite(dataDir, log, options.pgliteTemplate)
 }
 
 async function openPostgres (connectionString: string, log: DbLog, max: number | undefined): Promise<Database> {
@@ -105,13 +107,12 @@ export function createPool (config: pg.PoolConfig, log: DbLog): { pool: pg.Pool,
   }
 }
 
-async function openPglite (dataDir: string, log: DbLog): Promise<Database> {
-  if (dataDir === IN_MEMORY) return databaseFromPglite(await PGlite.create())
+async function openPglite (dataDir: string, log: DbLog, template: string | undefined): Promise<Database> {
+  if (dataDir === IN_MEMORY) return databaseFromPglite(await startPglite({ template, log }))
   const dir = path.resolve(dataDir, 'pglite')
-  mkdirSync(dir, { recursive: true })
   const lock = await lockDataDir(dataDir, log) // one process per data directory: a second one would corrupt it
   log.info({ dir }, 'using the embedded database (PGlite)')
-  const pglite = await PGlite.create({ dataDir: dir }).catch((error: unknown) => { lock.release(); throw error })
+  const pglite = await startPglite({ dir, template, log }).catch((error: unknown) => { lock.release(); throw error })
   return databaseFromPglite(pglite, lock.release)
 }
 

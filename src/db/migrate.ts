@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DbLog, SqlExecutor, SqlSession } from './database.js'
+import { packageRoot } from './paths.js'
 
 /** The key of the session advisory lock Prisma Migrate holds while it works ("72707369 … identifies Migrate"). */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369
@@ -146,13 +147,9 @@ export function checksumMatches (script: string, checksum: string): boolean {
 
 /** <package root>/prisma/migrations, found from this file whether it runs from src/ (tsx) or dist/ (tsc). */
 export function defaultMigrationsDir (): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return path.join(dir, 'prisma', 'migrations')
-    const parent = path.dirname(dir)
-    if (parent === dir) throw new MigrationError('layout', `no package.json above ${fileURLToPath(import.meta.url)}; pass migrationsDir`)
-    dir = parent
-  }
+  const root = packageRoot()
+  if (root === undefined) throw new MigrationError('layout', `no package.json above ${fileURLToPath(import.meta.url)}; pass migrationsDir`)
+  return path.join(root, 'prisma', 'migrations')
 }
 
 async function acquireLock (session: SqlSession, timeoutMs: number, log: DbLog): Promise<void> {
