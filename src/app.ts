@@ -109,7 +109,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
 
   await app.register(healthRoutes, { prisma: db.prisma, gateway, mattermostUrl: config.mattermost?.url })
   const limited = config.rateLimitPerMinute > 0 ? { rateLimit: {} } : {}
-  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited })
+  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
   const followups = createFollowupsStore(db.prisma)
   const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
   await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited })

@@ -34,6 +34,8 @@ export interface Config {
   deliveryConcurrency: number
   /** Requests per minute per person (per address when no person is named) on /coffee and /actions; 0: no limit. */
   rateLimitPerMinute: number
+  /** How long a slash command may take before the person is told to try again (a stalled database). */
+  commandTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,7 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
   const trustProxy = bool('TRUST_PROXY')
   const deliveryConcurrency = int('DELIVERY_CONCURRENCY', 8, 1, 64)
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000)
+  const commandTimeoutMs = int('COMMAND_TIMEOUT_MS', 3000, 500, 60_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -126,7 +129,8 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
     logLevel,
     trustProxy,
     deliveryConcurrency,
-    rateLimitPerMinute
+    rateLimitPerMinute,
+    commandTimeoutMs
   })
 }
 

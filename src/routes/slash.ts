@@ -18,10 +18,8 @@ export interface SlashOptions {
   /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
   /** How long a command may take before the person is told to try again (the work may still finish). */
-  deadlineMs?: number
+  deadlineMs: number
 }
-
-export const COMMAND_DEADLINE_MS = 3000
 
 /** Mattermost's form fields (a repeated field, such as user_mentions, arrives as a list); parseSlashCommand reads them. */
 const SlashFields = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]), {
@@ -36,7 +34,7 @@ const CommandResponseSchema = Type.Object({
 
 const summary = "Mattermost's /coffee slash command (form fields as Mattermost sends them; GET carries them in the query)"
 
-export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {}, deadlineMs = COMMAND_DEADLINE_MS }) => {
+export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, { slashTokens, commands, deps, clock, routeConfig = {}, deadlineMs }) => {
   const isSlashToken = tokenChecker(slashTokens)
   async function handle (fields: Static<typeof SlashFields>, authorization: string | undefined, requestLog: FastifyBaseLogger) {
     if (slashTokens.length === 0) {

@@ -9,7 +9,8 @@ import { SLASH_TOKEN } from './slash.js'
 export const ADMIN_TOKEN = 'admin-token-0123456789abcdef'
 
 export function testConfig (env: Record<string, string> = {}): Config {
-  return loadConfig({ MATTERMOST_SLASH_TOKEN: SLASH_TOKEN, ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env })
+  // A generous command timeout: a loaded CI machine is slow; test/routes/database-outage.test.ts sets its own.
+  return loadConfig({ MATTERMOST_SLASH_TOKEN: SLASH_TOKEN, ADMIN_TOKEN, LOG_LEVEL: 'silent', COMMAND_TIMEOUT_MS: '30000', ...env })
 }
 
 export interface TestAppOptions extends Partial<Omit<AppDeps, 'db' | 'config'>> {

@@ -15,6 +15,7 @@ import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@p
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import type { Test } from 'tap'
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 import { createPool, databaseFromPglite, IN_MEMORY, openDatabase, pgliteExecutor, poolExecutor, type Database, type DatabaseKind, type DbLog, type SqlExecutor } from '../../src/db/database.js'
 import { applyMigrations, defaultMigrationsDir, readMigrations } from '../../src/db/migrate.js'
 
@@ -185,4 +186,19 @@ function pgliteVersion (): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite')
   const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }
   return manifest.version
+}
+
+/** Why a test that cuts the line to Postgres is skipped on PGlite (which runs in-process: there is no line). */
+export const NEEDS_POSTGRES = testServerUrl() === undefined ? 'needs Postgres (TEST_DATABASE_URL) behind a TCP proxy' : false
+
+/** A fresh Postgres test database reached through a TCP proxy the test can cut (Postgres runs only). */
+export async function createDatabaseBehindProxy (t: Test, { poolMax = 3 }: { poolMax?: number } = {}): Promise<{ db: Database, proxy: TcpProxy }> {
+  const { url } = await createTestDatabase(t)
+  if (url === undefined) throw new Error('createDatabaseBehindProxy needs TEST_DATABASE_URL')
+  const target = new URL(url)
+  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
+  t.teardown(() => proxy.close())
+  const db = await openDatabase({ databaseUrl: proxy.urlFor(url), dataDir: IN_MEMORY, log: silentLog, poolMax })
+  t.teardown(() => db.close())
+  return { db, proxy }
 }

@@ -35,6 +35,7 @@ export function spawnService (env: Record<string, string>, { clockShiftMs = 0, n
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    COMMAND_TIMEOUT_MS: '30000', // a loaded CI machine is slow
     ...(clockShiftMs === 0 ? {} : { COFFEE_TEST_CLOCK_SHIFT_MS: String(clockShiftMs) }),
     ...env
   }

@@ -5,9 +5,7 @@ import { Writable } from 'node:stream'
 import pino from 'pino'
 import { createTestApp } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
-import { createTestDatabase, testServerUrl, silentLog } from '../helpers/database.js'
-import { startTcpProxy } from '../helpers/tcp-proxy.js'
-import { openDatabase, IN_MEMORY } from '../../src/db/database.js'
+import { createDatabaseBehindProxy, NEEDS_POSTGRES } from '../helpers/database.js'
 import { buildApp } from '../../src/app.js'
 import { testConfig } from '../helpers/app.js'
 import { createGateway } from '../../src/mattermost/gateway.js'
@@ -49,13 +47,8 @@ t.test("Mattermost's state is told apart, and does not fail the check", async (t
   t.same((await health(app)).body.mattermost, 'ok', 'and ok again once it answers')
 })
 
-t.test('an unreachable database is a 503 that names nothing of how it is reached; the log has the details', { skip: testServerUrl() === undefined ? 'needs Postgres (TEST_DATABASE_URL) behind a TCP proxy' : false }, async (t) => {
-  const { url } = await createTestDatabase(t)
-  const target = new URL(url!)
-  const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
-  t.teardown(() => proxy.close())
-  const db = await openDatabase({ databaseUrl: proxy.urlFor(url!), dataDir: IN_MEMORY, log: silentLog, poolMax: 2 })
-  t.teardown(() => db.close())
+t.test('an unreachable database is a 503 that names nothing of how it is reached; the log has the details', { skip: NEEDS_POSTGRES }, async (t) => {
+  const { db, proxy } = await createDatabaseBehindProxy(t, { poolMax: 2 })
   const lines: string[] = []
   const logger = pino({ level: 'info' }, new Writable({ write (chunk, _encoding, done) { lines.push(String(chunk)); done() } }))
   const app = await buildApp({ config: testConfig(), db, logger })
