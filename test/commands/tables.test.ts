@@ -48,7 +48,7 @@ t.test('config: the settings, as they change', async (t) => {
   t.same(await settings(), [[
     ['Setting', 'Value'],
     ['Rounds', 'every week'],
-    ['Group size', '2'],
+    ['Group size', '2 (a trio when the count is odd)'],
     ['Who takes part', 'people who typed /coffee join'],
     ['Follow-up', '3 days after each intro'],
     ['State', 'running']
@@ -57,7 +57,7 @@ t.test('config: the settings, as they change', async (t) => {
   t.same(await settings(), [[
     ['Setting', 'Value'],
     ['Rounds', 'every 2 weeks'],
-    ['Group size', '3'],
+    ['Group size', '3 (some of 2 when the count doesn\'t divide evenly)'],
     ['Who takes part', 'everyone in the channel'],
     ['Follow-up', 'at the next scheduler run after each intro'],
     ['State', 'paused']
