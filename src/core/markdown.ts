@@ -28,7 +28,7 @@ export function markdownTable (columns: readonly Column[], rows: readonly (reado
 
 /** A code span holding `text` as is: a fence longer than any run of backticks inside, one line. */
 export function inlineCode (text: string): string {
-  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ')
+  const flat = oneLine(text)
   const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length))
   const fence = '`'.repeat(longestRun + 1)
   // A space beside a backtick inside keeps it from joining the fence; both parsers strip one space each side.
@@ -36,9 +36,14 @@ export function inlineCode (text: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`
 }
 
+/** Line breaks (and the spaces around them) as one space: a table row and a code span are one line each. */
+function oneLine (text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ')
+}
+
 /** A cell's Markdown on one line, with every `|` escaped so that it stays inside the cell in both apps. */
 function tableCell (markdown: string): string {
-  const text = markdown.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+  const text = oneLine(markdown).trim()
   let out = ''
   let i = 0
   while (i < text.length) {

@@ -6,6 +6,7 @@ import { Type } from 'typebox'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChatGateway } from '../mattermost/gateway.js'
 import { checkConnection, MATTERMOST_STATES } from '../mattermost/connection.js'
+import { within, LATE } from '../deadline.js'
 
 export interface HealthOptions {
   prisma: PrismaClient
@@ -21,19 +22,13 @@ const Mattermost = Type.Enum(MATTERMOST_STATES, {
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, { prisma, gateway, mattermostUrl, timeoutMs = 3000 }) => {
   async function databaseAnswers (): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined
     try {
-      await Promise.race([
-        prisma.$queryRaw`SELECT 1`,
-        new Promise((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs) })
-      ])
-      return true
+      if (await within(prisma.$queryRaw`SELECT 1`, timeoutMs) !== LATE) return true
+      app.log.warn({ timeoutMs }, 'health check: the database is not answering (no answer in time)')
     } catch (error) {
       app.log.warn({ err: error }, 'health check: the database is not answering')
-      return false
-    } finally {
-      clearTimeout(timer)
     }
+    return false
   }
 
   app.get('/health', {

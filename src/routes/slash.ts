@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import type { Clock } from '../clock.js'
+import { within, LATE } from '../deadline.js'
 import type { CoffeeCommands } from '../commands/index.js'
 import type { CommandDeps } from '../commands/deps.js'
 import { reply as toResponse } from '../commands/registry.js'
@@ -59,19 +60,15 @@ export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, 
       return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)
     }
     const log = requestLog.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), deadlineMs) })
     try {
-      const result = await Promise.race([spec.run({ command, args, now: clock.now(), deps, log }), late])
-      if (result !== 'late') return toResponse(result)
+      const result = await within(spec.run({ command, args, now: clock.now(), deps, log }), deadlineMs)
+      if (result !== LATE) return toResponse(result)
       // Mattermost gives up on its own; a person should hear something before that (a stalled database).
       log.error({ deadlineMs }, 'slash command did not finish in time')
       return ephemeral('Sorry, my database did not answer in time, so I could not finish that. Please try again in a minute; `/coffee status` shows where you stand. If it keeps happening, tell your Mattermost admin.')
     } catch (error) {
       log.error({ err: error }, 'slash command failed')
       return ephemeral('Sorry, something went wrong on my side and nothing was changed. Please try again in a minute; if it keeps happening, tell your Mattermost admin.')
-    } finally {
-      clearTimeout(timer)
     }
   }
 
