@@ -4,6 +4,7 @@ import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
 import { markdownTable } from '../core/markdown.js'
+import { botMissing } from './channel-access.js'
 import { describeLeftovers, parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
@@ -124,6 +125,9 @@ export const config: CommandSpec<CommandDeps> = {
     if (setting === undefined) {
       return `I don't know the setting \`${word.slice(0, 40)}\`. Try: ${SETTINGS.map((s) => `\`/coffee config ${s.usage}\``).join(', ')}.`
     }
+    // The bot first: reading the caller's channel roles needs it in the channel too.
+    const missing = await botMissing(ctx, `/coffee config ${ctx.args}`)
+    if (missing !== null) return missing
     const refusal = await adminCheck(ctx)
     if (refusal !== null) return refusal
     return setting.apply(ctx, rest.join(' '))

@@ -2,8 +2,8 @@ import type { ChatGateway } from '../mattermost/gateway.js'
 import type { ParticipationStore } from '../store/participation.js'
 import type { StatsStore } from '../store/stats.js'
 
-/** Looking people up in Mattermost. */
-export type UserDirectory = Pick<ChatGateway, 'getUserByUsername' | 'getUser' | 'getChannelMember'>
+/** Looking people up in Mattermost, and making sure the bot is in the channel. */
+export type UserDirectory = Pick<ChatGateway, 'getUserByUsername' | 'getUser' | 'getChannelMember' | 'getMe' | 'joinChannel'>
 
 /** What /coffee commands may use. */
 export interface CommandDeps {

@@ -6,6 +6,7 @@ import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../c
 import { nextSlot } from '../core/schedule.js'
 import { describeLeftovers } from '../core/group-size.js'
 import type { Program, Participant } from '../store/participation.js'
+import { botMissing } from './channel-access.js'
 
 type Spec = CommandSpec<CommandDeps>
 type Ctx = CommandContext<CommandDeps>
@@ -37,14 +38,18 @@ export const join: Spec = {
   audience: 'everyone',
   async run (ctx) {
     const loaded = await load(ctx)
-    const program = loaded.program ?? await ctx.deps.store.ensureProgram({ teamId: ctx.command.teamId, channelId: ctx.command.channelId, channelName: ctx.command.channelName })
     const { participant } = loaded
-    const state = participationState(program, participant, ctx.now)
-    if (state.joined && participant !== null) {
-      return state.eligible
-        ? ALREADY_IN
-        : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
+    if (loaded.program !== null && participant !== null) {
+      const state = participationState(loaded.program, participant, ctx.now)
+      if (state.joined) {
+        return state.eligible
+          ? ALREADY_IN
+          : "You're already in. (You're skipping or paused: `/coffee resume` puts you back for the next round.)"
+      }
     }
+    const missing = await botMissing(ctx, '/coffee join')
+    if (missing !== null) return missing
+    const program = loaded.program ?? await ctx.deps.store.ensureProgram({ teamId: ctx.command.teamId, channelId: ctx.command.channelId, channelName: ctx.command.channelName })
     const fresh = { ...visit(ctx), status: 'active' as const, leftAt: null, skipNext: false, pausedUntil: null, autoPausedAt: null, joinedAt: ctx.now }
     if (participant !== null) {
       await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, fresh)

@@ -35,6 +35,12 @@ export interface ChatGateway {
   getChannelMemberIds(channelId: string): Promise<string[]>
   /** null when the user is not a member. */
   getChannelMember(channelId: string, userId: string): Promise<ChatChannelMember | null>
+  /**
+   * Makes sure the bot is a member of this channel, which it needs to see who is in it and to post there: 'member' when
+   * it already was, 'joined' when it joined just now (Mattermost lets it join public channels of its teams), 'refused'
+   * when it cannot (a private channel it was not invited to, or a team it is not in).
+   */
+  joinChannel(channelId: string): Promise<BotMembership>
   /** The DM channel between the bot and this user (created once, then the same one). Returns its id. */
   createDirectChannel(userId: string): Promise<string>
   /**
@@ -49,6 +55,8 @@ export interface ChatGateway {
    */
   findRecentPostWithProp(channelId: string, key: string, value: string | number | boolean, options?: { scan?: number }): Promise<string | null>
 }
+
+export type BotMembership = 'member' | 'joined' | 'refused'
 
 /** The slice of a pino logger the gateway uses. */
 export interface GatewayLog {
@@ -301,6 +309,25 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
     async getChannelMember (channelId, userId) {
       const member = await notFoundAsNull(client.getChannelMember(channelId, userId))
       return member === null ? null : { channel_id: member.channel_id, user_id: member.user_id, roles: member.roles }
+    },
+
+    async joinChannel (channelId) {
+      const self = await botId()
+      // Mattermost answers 403 to a non-member reading a channel's members (public channels too), 404 when it is gone.
+      const refusal = (error: unknown) => error instanceof GatewayError && (error.status === 403 || error.status === 404)
+      try {
+        await client.getChannelMember(channelId, self)
+        return 'member'
+      } catch (error) {
+        if (!refusal(error)) throw error
+      }
+      try {
+        await client.addToChannel(self, channelId)
+        return 'joined'
+      } catch (error) {
+        if (refusal(error)) return 'refused'
+        throw error
+      }
     },
 
     createDirectChannel,

@@ -38,7 +38,8 @@ export interface ChatBackend {
   /** The fake itself, for what only it can do (counting requests); undefined on the real server. */
   fake: FakeMattermost | undefined
   addUser(input?: { first_name?: string, last_name?: string, nickname?: string }): Promise<BackendUser>
-  addChannel(name: string): Promise<BackendChannel>
+  /** A public channel of the bot's team (private with `private: true`) that nobody is a member of yet. */
+  addChannel(name: string, options?: { private?: boolean }): Promise<BackendChannel>
   addMember(channelId: string, userId: string, options?: { admin?: boolean }): Promise<void>
   removeMember(channelId: string, userId: string): Promise<void>
   deactivate(userId: string): Promise<void>
@@ -70,8 +71,10 @@ async function fakeBackend (t: Test): Promise<ChatBackend> {
       const u = mm.addUser(input)
       return { id: u.id, username: u.username }
     },
-    async addChannel (name) {
-      const c = mm.addChannel({ name })
+    async addChannel (name, options = {}) {
+      const c = mm.addChannel({ name, type: options.private === true ? 'P' : 'O' })
+      // The bot is in the channel's team, as the real backend's bot is in its team.
+      mm.addTeamMember(c.team_id, user.id)
       named.set(c.id, name)
       return { id: c.id, team_id: c.team_id, name: c.name, display_name: c.display_name }
     },
@@ -115,8 +118,8 @@ async function realBackend (t: Test, testUrl: string): Promise<ChatBackend> {
       await admin.addToTeam(team.id, user.id)
       return { id: user.id, username }
     },
-    async addChannel (name) {
-      const channel = await admin.createChannel({ team_id: team.id, name: `${name}-${suffix}`, display_name: name, type: 'O' })
+    async addChannel (name, options = {}) {
+      const channel = await admin.createChannel({ team_id: team.id, name: `${name}-${suffix}`, display_name: name, type: options.private === true ? 'P' : 'O' })
       await admin.removeFromChannel(me.id, channel.id)
       return { id: channel.id, team_id: channel.team_id, name: channel.name, display_name: channel.display_name }
     },

@@ -753,6 +753,34 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
       }
     },
     {
+      // api4 addChannelMember: joining a public channel needs join_public_channels in its team (team members), adding
+      // someone else needs channel membership; a private channel needs manage_private_channel_members (its members).
+      // Adding someone who is already in answers their membership, as a new one would.
+      method: 'POST',
+      pattern: /^\/channels\/(?<channel_id>[A-Za-z0-9]+)\/members$/,
+      handle (ctx) {
+        const channelId = channelParam(ctx)
+        const body = ctx.json('user_id or user_ids')
+        const userId = isRecord(body) ? body.user_id : undefined
+        if (typeof userId !== 'string' || !isValidId(userId)) throw invalidBodyParam('user_id or user_ids')
+        const channel = getChannelOr404(channelId)
+        if (channel.type === 'D' || channel.type === 'G') throw new AppError(400, 'api.channel.add_user_to_channel.type.app_error', 'Can not add user to this channel type.')
+        const self = userId === ctx.session.id
+        const existing = members.get(channelId)?.get(userId)
+        if (channel.type === 'O') {
+          if (self && existing !== undefined) return { status: 201, body: memberJson(existing) }
+          const allowed = self ? isAdmin(ctx.session) || isTeamMember(channel.team_id, ctx.session.id) : hasChannelPermission(ctx.session, channelId)
+          if (!allowed) throw permissionError(ctx.session.id, self ? 'join_public_channels' : 'manage_public_channel_members')
+        } else if (!hasChannelPermission(ctx.session, channelId)) {
+          throw permissionError(ctx.session.id, 'manage_private_channel_members')
+        }
+        requireUser(userId)
+        if (existing !== undefined) return { status: 201, body: memberJson(existing) }
+        addMember(channelId, userId)
+        return { status: 201, body: memberJson(members.get(channelId)!.get(userId)!) }
+      }
+    },
+    {
       method: 'GET',
       pattern: /^\/channels\/(?<channel_id>[A-Za-z0-9]+)\/members\/(?<user_id>[A-Za-z0-9]+)$/,
       handle (ctx) {

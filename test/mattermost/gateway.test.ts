@@ -74,6 +74,23 @@ t.test('getChannelMember', async (t) => {
   t.equal((await gatewayFailure(gateway.getChannelMember(channel.id, alice.id))).status, 403, 'no longer a member: forbidden, not null')
 })
 
+t.test('joinChannel: the bot joins a public channel of its team, is refused a private one until invited', async (t) => {
+  const { backend, gateway, channel, bot } = await setup(t)
+  t.equal(await gateway.joinChannel(channel.id), 'member', 'already a member')
+
+  const open = await backend.addChannel('open-door')
+  t.equal(await gateway.joinChannel(open.id), 'joined')
+  t.ok((await backend.memberIds(open.id)).includes(bot.id), 'Mattermost now lists the bot as a member')
+  t.equal(await gateway.joinChannel(open.id), 'member', 'and it stays one')
+
+  const closed = await backend.addChannel('back-room', { private: true })
+  t.equal(await gateway.joinChannel(closed.id), 'refused', 'a private channel needs an invitation')
+  t.notOk((await backend.memberIds(closed.id)).includes(bot.id))
+  await backend.addMember(closed.id, bot.id)
+  t.equal(await gateway.joinChannel(closed.id), 'member', 'invited: a member')
+  t.equal(await gateway.joinChannel(newId()), 'refused', 'a channel that does not exist')
+})
+
 t.test('getChannelMemberIds: every member, the bot included', async (t) => {
   const { fake, gateway, channel, bot, alice, bob, carol } = await setup(t)
   t.same((await gateway.getChannelMemberIds(channel.id)).sort(), [bot.id, alice.id, bob.id, carol.id].sort())
