@@ -50,36 +50,47 @@ function outcomeLabel (entry: HistoryEntry): string {
 
 export const stats: Spec = {
   name: 'stats',
-  help: 'How coffee is going in this channel: people, rounds and how many groups met.',
+  args: '[share]',
+  help: 'How coffee is going in this channel: people, rounds and how many groups met. `share` posts it in the channel.',
   audience: 'everyone',
   async run (ctx) {
-    const program = await ctx.deps.stats.programRef(ctx.command.channelId)
-    if (program === null) return NOT_STARTED
-    const numbers = await ctx.deps.stats.programStats(program.id, { now: ctx.now, trendRounds: TREND_ROUNDS })
-    const people = `**${numbers.participants}** ${numbers.participants === 1 ? 'person has' : 'people have'} joined so far, **${numbers.active}** active right now`
-    if (numbers.rounds === 0) {
-      return `No rounds yet in ${channelLabel(ctx)}. ${people}. The first round comes at the next scheduled run once two people are in. ☕`
-    }
-    return [
-      `#### ☕ Coffee in ${channelLabel(ctx)}`,
-      markdownTable(
-        [number('Participants'), number('Active now'), number('Rounds'), number('Groups'), 'Met'],
-        [[numbers.participants, numbers.active, numbers.rounds, numbers.groups, metRate(numbers.outcomes)]]
-      ),
-      '',
-      numbers.trend.length === numbers.rounds ? '**Rounds so far**' : `**The last ${numbers.trend.length} rounds**`,
-      '',
-      markdownTable(
-        [number('Round'), 'Date', number('Groups'), number('Met'), number('Met rate')],
-        numbers.trend.map((round) => {
-          const rate = round.outcomes.met_rate === null ? 'not asked yet' : percent(round.outcomes.met_rate)
-          return [round.number, formatDate(round.startedAt), round.groups, round.outcomes.met, rate]
-        })
-      ),
-      '',
-      '_Met rate: groups that said they met, out of the groups asked "did you meet?"._'
-    ].join('\n')
+    const share = ctx.args.toLowerCase() === 'share'
+    if (!share && ctx.args !== '') return `\`/coffee stats\` shows the numbers to you; \`/coffee stats share\` posts them in the channel for everyone. I don't know \`${ctx.args.slice(0, 40)}\`.`
+    const text = await statsText(ctx)
+    if (!share || text === null) return text ?? NOT_STARTED
+    // Posted by Mattermost as the person who shared it, as any in_channel command answer is: no bot membership needed.
+    return { response_type: 'in_channel', text: `${text}\n\nType \`/coffee join\` to take part.` }
   }
+}
+
+/** The channel's numbers as Markdown; null before Coffee started there. */
+async function statsText (ctx: Ctx): Promise<string | null> {
+  const program = await ctx.deps.stats.programRef(ctx.command.channelId)
+  if (program === null) return null
+  const numbers = await ctx.deps.stats.programStats(program.id, { now: ctx.now, trendRounds: TREND_ROUNDS })
+  const people = `**${numbers.participants}** ${numbers.participants === 1 ? 'person has' : 'people have'} joined so far, **${numbers.active}** active right now`
+  if (numbers.rounds === 0) {
+    return `No rounds yet in ${channelLabel(ctx)}. ${people}. The first round comes at the next scheduled run once two people are in. ☕`
+  }
+  return [
+    `#### ☕ Coffee in ${channelLabel(ctx)}`,
+    markdownTable(
+      [number('Participants'), number('Active now'), number('Rounds'), number('Groups'), 'Met'],
+      [[numbers.participants, numbers.active, numbers.rounds, numbers.groups, metRate(numbers.outcomes)]]
+    ),
+    '',
+    numbers.trend.length === numbers.rounds ? '**Rounds so far**' : `**The last ${numbers.trend.length} rounds**`,
+    '',
+    markdownTable(
+      [number('Round'), 'Date', number('Groups'), number('Met'), number('Met rate')],
+      numbers.trend.map((round) => {
+        const rate = round.outcomes.met_rate === null ? 'not asked yet' : percent(round.outcomes.met_rate)
+        return [round.number, formatDate(round.startedAt), round.groups, round.outcomes.met, rate]
+      })
+    ),
+    '',
+    '_Met rate: groups that said they met, out of the groups asked "did you meet?"._'
+  ].join('\n')
 }
 
 export const history: Spec = {

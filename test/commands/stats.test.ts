@@ -50,7 +50,7 @@ t.test('before coffee starts, and before the first round', async (t) => {
   t.equal(await say(world.app, 'stats'), 'No rounds yet in ~town-square. **3** people have joined so far, **2** active right now. The first round comes at the next scheduled run once two people are in. ☕')
   t.match(await say(world.app, 'history'), /^No rounds yet for you in ~town-square\. You'll be introduced/)
   t.match(await say(world.app, 'history', { userName: 'dave' }), /you have not joined\. Type `\/coffee join`/)
-  t.match(await say(world.app, 'help'), /`\/coffee stats` \| How coffee is going[^\n]+\n\| `\/coffee history` \| Whom you met/, 'listed in help')
+  t.match(await say(world.app, 'help'), /`\/coffee stats \[share\]` \| How coffee is going[^\n]+\n\| `\/coffee history` \| Whom you met/, 'listed in help')
 })
 
 t.test('stats: a summary table and the rounds so far', async (t) => {
@@ -153,4 +153,22 @@ t.test('history shows the last 10 groups', async (t) => {
   t.match(text, '| 11 | Thu 3 Dec 2026 | @bob | follow-up still to come |')
   t.notMatch(text, '| 1 | Mon 23 Nov 2026')
   t.match(text, /_Your last 10 groups\._$/)
+})
+
+t.test('stats share posts the numbers in the channel, as the person who shared them', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave'])
+  const { slash } = await import('../helpers/slash.js')
+  const elsewhere = await slash(world.app, { text: 'stats share', userName: 'alice', channelId: 'chanbbbbbbbbbbbbbbbbbbbbbb', channelName: 'elsewhere' })
+  t.hasStrict(elsewhere.body, { response_type: 'ephemeral', text: 'Coffee has not started in this channel yet. Type `/coffee join` to be the first. ☕' }, 'nothing to share: said to her alone')
+  const early = await slash(world.app, { text: 'stats share', userName: 'alice' })
+  t.match(early.body, { response_type: 'in_channel', text: /^No rounds yet in ~town-square\. \*\*4\*\* people have joined so far/ }, 'before round 1, the count of people is worth sharing')
+  await pass(world.app, { force: true })
+  const shared = await slash(world.app, { text: 'Stats Share', userName: 'alice' })
+  t.equal(shared.body.response_type, 'in_channel', 'Mattermost posts an in_channel answer for everyone to see')
+  t.match(shared.body.text, /^#### ☕ Coffee in ~town-square\n/)
+  t.match(shared.body.text, /\| 4 \| 4 \| 1 \| 2 \| not asked yet \|/)
+  t.match(shared.body.text, /\n\nType `\/coffee join` to take part\.$/)
+  const alone = await slash(world.app, { text: 'stats', userName: 'alice' })
+  t.equal(alone.body.response_type, 'ephemeral', 'plain stats stays private')
+  t.equal(await say(world.app, 'stats everyone'), "`/coffee stats` shows the numbers to you; `/coffee stats share` posts them in the channel for everyone. I don't know `everyone`.")
 })

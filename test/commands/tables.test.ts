@@ -21,7 +21,7 @@ const help = (trigger: string) => [
     [`${trigger} status`, 'Your coffee in this channel, and when the next round is.'],
     [`${trigger} block @someone`, 'Never be grouped with this person, in any channel. They are never told.'],
     [`${trigger} unblock @someone`, 'Undo a block.'],
-    [`${trigger} stats`, 'How coffee is going in this channel: people, rounds and how many groups met.'],
+    [`${trigger} stats [share]`, 'How coffee is going in this channel: people, rounds and how many groups met. share posts it in the channel.'],
     [`${trigger} history`, 'Whom you met in this channel lately, and how it went.'],
     [`${trigger} help`, 'Show this help.']
   ],

@@ -76,6 +76,11 @@ else {
     const stats = await world.api(`/api/channels/${world.channel.id}/stats`)
     t.same(stats.body, { participants: 4, active: 4, rounds: 1, groups: 2, asked: 2, met: 2, not_met: 0, no_answer: 0, met_rate: 1 })
     t.match((await world.slash(carol, 'stats')).text, /100\s*%/, '/coffee stats shows the met rate')
+    await world.slash(carol, 'stats share')
+    const list = await carol.client.getPosts(world.channel.id, 0, 20)
+    const shared = list.order.map((id) => list.posts[id]!).find((p) => p.message.startsWith('#### ☕ Coffee in'))
+    t.equal(shared?.user_id, carol.id, '/coffee stats share: Mattermost posts the numbers in the channel, as carol')
+    t.match(shared?.message, /100\s*%/)
     const history = (await world.slash(alice, 'history')).text ?? ''
     t.match(history, new RegExp(`@${partner.username}`), 'history names the partner')
     t.match(history, /met/i)
