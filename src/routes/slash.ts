@@ -9,7 +9,7 @@ import type { CoffeeCommands } from '../commands/index.js'
 import type { CommandDeps } from '../commands/deps.js'
 import { reply as toResponse } from '../commands/registry.js'
 import { SlashTokenWrong, NotASlashCommand } from '../errors.js'
-import { parseSlashCommand, presentedToken, tokenChecker, isDirectOrGroupChannel, ephemeral } from '../mattermost/slash.js'
+import { parseSlashCommand, presentedToken, tokenChecker, isDirectOrGroupChannel, ephemeral, type CommandResponse } from '../mattermost/slash.js'
 
 export interface SlashOptions {
   slashTokens: readonly string[]
@@ -56,12 +56,20 @@ export const slashRoutes: FastifyPluginAsyncTypebox<SlashOptions> = async (app, 
     if (spec === undefined) {
       return ephemeral(commands.unknownText(command.text, trigger))
     }
-    if (spec.anywhere !== true && isDirectOrGroupChannel(command.channelName)) {
-      return ephemeral(`Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`)
-    }
     const log = requestLog.child({ command: spec.name, channelId: command.channelId, userId: command.userId })
+    const run = async (): Promise<string | CommandResponse> => {
+      if (spec.anywhere === true || !isDirectOrGroupChannel(command.channelName)) return await spec.run({ command, args, now: clock.now(), deps, log })
+      // In a group message Coffee made for an intro, the group knows its channel: `/coffee skip` there means that one.
+      const home = await deps.store.introChannel(command.channelId, command.userId)
+      if (home === null) {
+        return `Coffee runs in channels, not in direct or group messages. Go to the channel whose people you'd like to meet and type \`${trigger} ${spec.name}\` there.`
+      }
+      const result = await spec.run({ command: { ...command, ...home }, args, now: clock.now(), deps, log })
+      const where = home.channelName === '' ? 'the channel that introduced you' : `~${home.channelName}`
+      return typeof result === 'string' ? `_For ${where}:_ ${result}` : result
+    }
     try {
-      const result = await within(spec.run({ command, args, now: clock.now(), deps, log }), deadlineMs)
+      const result = await within(run(), deadlineMs)
       if (result !== LATE) return toResponse(result)
       // Mattermost gives up on its own; a person should hear something before that (a stalled database).
       log.error({ deadlineMs }, 'slash command did not finish in time')

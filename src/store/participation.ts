@@ -58,6 +58,19 @@ export function createParticipationStore (prisma: PrismaClient) {
       return { program, participant, round, group }
     },
 
+    /**
+     * The channel whose intro brought this person into this group message (the latest, if the same people met in
+     * several channels); null when the conversation is not one of Coffee's groups with them in it.
+     */
+    async introChannel (conversationId: string, userId: string): Promise<ChannelRef | null> {
+      const intro = await prisma.delivery.findFirst({
+        where: { channelId: conversationId, kind: 'intro', group: { members: { some: { participant: { userId } } } } },
+        orderBy: { id: 'desc' },
+        select: { round: { select: { program: { select: { teamId: true, channelId: true, channelName: true } } } } }
+      })
+      return intro?.round.program ?? null
+    },
+
     findProgram (channelId: string): Promise<Program | null> {
       return prisma.program.findUnique({ where: { channelId } })
     },

@@ -53,6 +53,9 @@ else {
         t.notSame(names, [frank!.username, gina!.username].sort(), 'frank and gina are never grouped')
       }
     }
+    const [aliceGroup] = await world.conversations(alice!, 'G')
+    t.match((await world.slash(alice!, 'skip', aliceGroup!.channel)).text, new RegExp(`^_For ~${world.channel.name}:_ Got it: you'll sit out the next round`), 'typed in the group message, skip means the channel of the intro')
+    t.match((await world.slash(alice!, 'status')).text, /sitting out the next round/)
     const botGroups = await world.conversations(world.bot, 'G')
     t.equal(botGroups.length, 4, 'four pairs in three rounds: the only new pairing for round 3 would have put frank with gina')
     t.notOk(botGroups.some((g) => g.memberIds.includes(dave!.id) || g.memberIds.includes(erin!.id)), 'nobody left out is in any of them')

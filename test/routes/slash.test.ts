@@ -1,7 +1,9 @@
 // The /coffee endpoint as Mattermost calls it: token checks, methods, encodings, bad input.
 import t from 'tap'
+import { createJoinedWorld } from '../helpers/mattermost.js'
+import { pass } from '../helpers/rounds.js'
 import { createTestApp } from '../helpers/app.js'
-import { slash, slashFields, slashHeaders, SLASH_TOKEN, CHANNEL_ID, mmId } from '../helpers/slash.js'
+import { say, slash, slashFields, slashHeaders, SLASH_TOKEN, CHANNEL_ID, mmId } from '../helpers/slash.js'
 
 t.test('a command as Mattermost sends it gets a JSON CommandResponse', async (t) => {
   const { app } = await createTestApp(t)
@@ -125,6 +127,22 @@ t.test('in a direct or group message, channel commands explain where coffee runs
   t.match(gm.body.text, /runs in channels/)
   t.equal(await db.prisma.program.count(), 0)
   t.match((await slash(app, { text: 'help', channelName: `${mmId('alice')}__${mmId('bob')}` })).body.text, /\/coffee join/, 'help works anywhere')
+})
+
+t.test('in the group message of an intro, a command means the channel that made the intro', async (t) => {
+  const world = await createJoinedWorld(t, ['alice', 'bob'], { seed: 1 })
+  await pass(world.app, { force: true })
+  const intro = await world.db.prisma.delivery.findFirstOrThrow({ where: { kind: 'intro', state: 'sent' } })
+  const group = { channelId: intro.channelId!, channelName: world.mm.channel(intro.channelId!)!.name }
+  t.equal(world.mm.channel(group.channelId)?.type, 'G', 'a group message of the bot and the pair')
+
+  t.equal(await say(world.app, 'skip', { userName: 'alice', ...group }), "_For ~town-square:_ Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`.")
+  t.match(await say(world.app, 'status', { userName: 'alice' }), /You're \*\*in\*\*, and sitting out the next round\./, 'the skip counts in the channel')
+  t.match(await say(world.app, 'status', { userName: 'bob', ...group }), /^_For ~town-square:_ - You're \*\*in\*\* for the next round\./)
+
+  world.person('carol')
+  t.match(await say(world.app, 'skip', { userName: 'carol', ...group }), /^Coffee runs in channels/, 'someone who was not in the group: no channel to act on')
+  t.match(await say(world.app, 'skip', { userName: 'alice', channelId: mmId('other'), channelName: 'f'.repeat(40) }), /^Coffee runs in channels/, 'another group message: refused as before')
 })
 
 t.test('the command runs in the channel it was typed in', async (t) => {

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Delivery_channelId_idx" ON "Delivery"("channelId");
