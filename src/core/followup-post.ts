@@ -1,6 +1,6 @@
 // The "did you meet?" post (and its reminder): what delivery first posts and what /actions turns it into after each
-// click, from one builder. The answers so far, one line each; the buttons until someone says they met or could not
-// make it.
+// click, from one builder. The answers so far, one line each; the buttons until every member has answered, so that
+// after one "we met" the others can still add theirs (the group's outcome is settled by the first, see outcomes.ts).
 import { followupButtons, type Attachment } from './buttons.js'
 import { followupMessage, reminderMessage, answerLines } from './messages.js'
 import { groupOutcome, isSettled, type Answer, type GroupOutcome } from './outcomes.js'
@@ -21,14 +21,16 @@ export interface FollowupPost {
   attachments: Attachment[]
   /** What the answers add up to. */
   outcome: GroupOutcome
-  /** Someone said they met or could not make it: nothing more to ask. */
+  /** Someone said they met or could not make it: no reminder is needed (the others may still answer). */
   settled: boolean
 }
 
 export function followupPost ({ kind, groupId, members, answers, buttons }: FollowupPostInput): FollowupPost {
   const outcome = groupOutcome(answers.map((a) => a.answer))
   const settled = isSettled(outcome)
-  const attachments = settled || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)]
+  const answered = new Set(answers.map((a) => a.username))
+  const everyoneAnswered = members.every((name) => answered.has(name))
+  const attachments = everyoneAnswered || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)]
   // The question asks for a button only while there are buttons to press.
   const intro = kind === 'followup' ? followupMessage(members, attachments.length > 0) : reminderMessage(members)
   return {

@@ -67,12 +67,6 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
     const previous = group.outcomes.find((o) => o.userId === body.user_id)?.answer
     // A second click on the same answer changes nothing (not even when it was given).
     if (previous !== verified.answer) await followups.recordAnswer(group.id, member.participant.id, body.user_id, verified.answer, now)
-    if (verified.answer === 'not_yet') {
-      const { program } = group.round
-      const at = reminderTime(now, nextSlot({ cadenceDays: program.cadenceDays, lastSlot: group.round.startedAt }))
-      if (at !== null) await followups.ensureReminder(group.id, group.roundId, at, now)
-    }
-
     const answers = new Map(group.outcomes.map((o) => [o.userId, o.answer]))
     answers.set(body.user_id, verified.answer)
     const usernames = new Map(group.members.map((m) => [m.participant.userId, m.participant.username]))
@@ -83,6 +77,16 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       answers: [...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })),
       buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key: actionsKey }
     })
+    // "Not yet" earns the group one reminder, unless someone in it already said they met (or could not make it).
+    let remind = false
+    if (verified.answer === 'not_yet' && !updated.settled) {
+      const { program } = group.round
+      const at = reminderTime(now, nextSlot({ cadenceDays: program.cadenceDays, lastSlot: group.round.startedAt }))
+      if (at !== null) {
+        await followups.ensureReminder(group.id, group.roundId, at, now)
+        remind = true
+      }
+    }
     return {
       update: {
         message: updated.message,
@@ -91,7 +95,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       ephemeral_text: verified.answer === 'met'
         ? 'Thanks! Glad you met. ☕'
         : verified.answer === 'not_yet'
-          ? "Thanks — I'll send one reminder before the next round."
+          ? remind ? "Thanks — I'll send one reminder before the next round." : 'Thanks, noted.'
           : 'Thanks for letting me know. Maybe next round!'
     }
   })

@@ -16,15 +16,20 @@ t.test('before anyone answers: the question and three signed buttons', async (t)
   t.same(actions.map((a) => verifyContext(buttons.key, a.integration.context)), [{ group: 7, answer: 'met' }, { group: 7, answer: 'not_yet' }, { group: 7, answer: 'cancelled' }])
 })
 
-t.test('"not yet" keeps the buttons and shows the answer; "we met" settles it', async (t) => {
+t.test('"not yet" keeps the buttons and shows the answer; "we met" settles it, and the others can still answer', async (t) => {
   const waiting = followupPost({ ...base, answers: [{ username: 'ben', answer: 'not_yet' }] })
   t.match(waiting.message, /\n\n⏳ @ben says not yet$/)
   t.equal(waiting.attachments.length, 1)
-  const met = followupPost({ ...base, answers: [{ username: 'ben', answer: 'not_yet' }, { username: 'ana', answer: 'met' }] })
-  t.equal(met.message, '☕ **How did it go?** @ana and @ben — did you get to meet?\n\n⏳ @ben says not yet\n✅ @ana says you met')
-  t.same(met.attachments, [], 'no buttons once settled, and the question no longer points at them')
-  t.equal(met.settled, true)
+  const trio = { ...base, members: ['ana', 'ben', 'cleo'] }
+  const met = followupPost({ ...trio, answers: [{ username: 'ben', answer: 'not_yet' }, { username: 'ana', answer: 'met' }] })
+  t.equal(met.message, '☕ **How did it go?** @ana, @ben and @cleo — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.\n\n⏳ @ben says not yet\n✅ @ana says you met')
+  t.equal(met.attachments.length, 1, 'cleo has not answered: the buttons stay for her')
+  t.equal(met.settled, true, 'no reminder is needed')
   t.equal(met.outcome, 'met')
+  const all = followupPost({ ...trio, answers: [{ username: 'ben', answer: 'met' }, { username: 'ana', answer: 'met' }, { username: 'cleo', answer: 'cancelled' }] })
+  t.same(all.attachments, [], 'everyone answered: no buttons, and the question no longer points at them')
+  t.equal(all.message, '☕ **How did it go?** @ana, @ben and @cleo — did you get to meet?\n\n✅ @ben says you met\n✅ @ana says you met\n❌ @cleo says you couldn\'t make it')
+  t.equal(all.outcome, 'met', 'one "we met" is the group\'s outcome')
   t.equal(followupPost({ ...base, answers: [{ username: 'ana', answer: 'cancelled' }] }).settled, true, 'a cancellation settles it too')
 })
 

@@ -53,8 +53,12 @@ else {
 
     const updated = await partner.client.getPost(followup!.id) as unknown as Post
     t.match(updated.message, new RegExp(`✅ @${alice.username} says you met`), 'the post shows the answer, to everyone in the group')
-    t.same(updated.props.attachments ?? [], [], 'and no more buttons once the group met')
+    t.equal(((updated.props.attachments ?? []) as Attachment[])[0]?.actions?.length, 3, 'the buttons stay for the partner, who has not answered')
     t.equal(updated.props.coffee_delivery, followup!.props.coffee_delivery, 'the delivery key stays on the post')
+    t.same(await clickAs(partner, followup!.id, 'coffeemet'), { status: 200 }, 'the partner adds their own answer')
+    const answered = await partner.client.getPost(followup!.id) as unknown as Post
+    t.match(answered.message, new RegExp(`✅ @${partner.username} says you met`))
+    t.same(answered.props.attachments ?? [], [], 'everyone answered: no more buttons')
     t.same(await clickAs(partner, followup!.id, 'coffeemet'), { status: 404, error: 'api.post.do_action.action_id.app_error' }, 'the buttons are gone from the server too')
 
     const other = await latestInGroup(world, outsider, /How did it go/)
