@@ -24,7 +24,8 @@ import { actionsKey } from './core/buttons.js'
 import { createRandom } from './core/matching/index.js'
 import { randomInt } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
-import { Internal, NoSuchRoute, TooManyRequests } from './errors.js'
+import { DatabaseUnavailable, Internal, NoSuchRoute, TooManyRequests } from './errors.js'
+import { isDatabaseUnreachable } from './db/unreachable.js'
 
 export interface AppDatabase {
   kind: 'postgres' | 'pglite'
@@ -64,11 +65,15 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
 
   // The one place errors become answers: Coffee's own (src/errors.ts) and Fastify's (validation, body size, media
   // type) say what was wrong; anything else is a 500 that says nothing of the internals and is logged.
-  app.setErrorHandler((error: Error & { statusCode?: number, code?: string }, request, reply) => {
+  app.setErrorHandler((raw: Error & { statusCode?: number, code?: string }, request, reply) => {
+    // A database that did not answer is an outage to name (503), not a bug (500); the details go to the log.
+    const unreachable = isDatabaseUnreachable(raw)
+    if (unreachable) request.log.error({ err: raw }, 'the database did not answer')
+    const error: Error & { statusCode?: number, code?: string } = unreachable ? new DatabaseUnavailable() : raw
     const statusCode = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
     const told = statusCode < 500 || error.code?.startsWith('COFFEE_') === true
     const answer = told ? error : new Internal()
-    if (told) request.log.info({ err: error }, 'request refused')
+    if (told && !unreachable) request.log.info({ err: error }, 'request refused')
     else request.log.error({ err: error }, 'request failed')
     return reply.code(statusCode).send({
       statusCode,
@@ -112,7 +117,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
   const followups = createFollowupsStore(db.prisma)
   const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
-  await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited })
+  await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
   // The admin scope: the scheduler's POST /rounds and the JSON API, behind Bearer ADMIN_TOKEN.
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireAdmin(config.adminToken))

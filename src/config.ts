@@ -36,7 +36,12 @@ export interface Config {
   rateLimitPerMinute: number
   /** How long a slash command may take before the person is told to try again (a stalled database). */
   commandTimeoutMs: number
+  /** Postgres: how long connecting, or one statement, may take before Coffee gives up on it (a stalled line). */
+  databaseTimeoutMs: number
 }
+
+/** DATABASE_TIMEOUT_MS's default: far above a healthy statement, and a scheduler or an admin script waits no longer. */
+export const DEFAULT_DATABASE_TIMEOUT_MS = 5000
 
 export class ConfigError extends Error {
   readonly problems: readonly string[]
@@ -113,6 +118,7 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
   const deliveryConcurrency = int('DELIVERY_CONCURRENCY', 8, 1, 64)
   const rateLimitPerMinute = int('RATE_LIMIT_PER_MINUTE', 120, 0, 1_000_000)
   const commandTimeoutMs = int('COMMAND_TIMEOUT_MS', 3000, 500, 60_000)
+  const databaseTimeoutMs = int('DATABASE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUT_MS, 500, 600_000)
 
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -130,7 +136,8 @@ export function loadConfig (env: Env, { cwd = process.cwd() }: { cwd?: string } 
     trustProxy,
     deliveryConcurrency,
     rateLimitPerMinute,
-    commandTimeoutMs
+    commandTimeoutMs,
+    databaseTimeoutMs
   })
 }
 

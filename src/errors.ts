@@ -10,6 +10,7 @@ export const AdminTokenWrong = createError('COFFEE_ADMIN_TOKEN_WRONG', 'Send Aut
 export const SlashTokenWrong = createError('COFFEE_SLASH_TOKEN_WRONG', 'The slash command token is missing or wrong. Check MATTERMOST_SLASH_TOKEN against the token Mattermost shows for /coffee.', 401)
 export const NotASlashCommand = createError('COFFEE_NOT_A_SLASH_COMMAND', 'Not a Mattermost slash command: missing %s.', 400)
 export const MattermostNotConfigured = createError('COFFEE_MATTERMOST_NOT_CONFIGURED', 'Coffee cannot reach Mattermost: set MATTERMOST_URL and MATTERMOST_BOT_TOKEN, then restart Coffee.', 503)
+export const DatabaseUnavailable = createError('COFFEE_DATABASE_UNAVAILABLE', "Coffee's database did not answer in time, so this request could not be done. Try again once it is back; the reason is in Coffee's log.", 503)
 export const PassRunning = createError('COFFEE_PASS_RUNNING', 'A /rounds pass is already running on this instance; this call did nothing. Try again when it has finished.', 409)
 export const ChannelNotSetUp = createError('COFFEE_CHANNEL_NOT_SET_UP', 'Coffee has not been set up in channel %s (nobody has used /coffee there).', 404)
 export const NoSuchRoute = createError('COFFEE_NO_SUCH_ROUTE', 'No route for %s %s', 404)

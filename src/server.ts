@@ -28,7 +28,7 @@ async function main (): Promise<void> {
 
   let db
   try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: logger })
+    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: logger, timeoutMs: config.databaseTimeoutMs })
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       logger.fatal(error.message) // the message says who holds it and what to do: no stack trace

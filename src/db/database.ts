@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaPGlite } from 'pglite-prisma-adapter'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { startPglite } from './pglite.js'
 import { preparedStatementNames } from './prepared.js'
@@ -55,28 +56,41 @@ export interface OpenDatabaseOptions {
   log: DbLog
   /** Maximum pool size for Postgres (pg's default is 10). */
   poolMax?: number
+  /** Postgres: how long the service waits to connect, or for one statement, before giving up on it. */
+  timeoutMs?: number
   /** Where a new embedded database starts from (default: the one `npm run build` makes, see pglite.ts). */
   pgliteTemplate?: string
 }
 
 export async function openDatabase (options: OpenDatabaseOptions): Promise<Database> {
-  const { databaseUrl, dataDir, log } = options
-  if (databaseUrl !== undefined && databaseUrl !== '') return openPostgres(databaseUrl, log, options.poolMax)
+  const { databaseUrl, dataDir, log, timeoutMs = DEFAULT_DATABASE_TIMEOUT_MS } = options
+  if (databaseUrl !== undefined && databaseUrl !== '') return openPostgres(databaseUrl, log, options.poolMax, timeoutMs)
+  // PGlite runs in this process: no line to stall, so nothing to time out.
   return openPglite(dataDir, log, options.pgliteTemplate)
 }
 
-async function openPostgres (connectionString: string, log: DbLog, max: number | undefined): Promise<Database> {
-  const { pool, end } = createPool({ connectionString, ...(max === undefined ? {} : { max }) }, log)
+async function openPostgres (connectionString: string, log: DbLog, max: number | undefined, timeoutMs: number): Promise<Database> {
+  // The service's statements are bounded, so a stalled line (a partition) fails a request instead of hanging it.
+  // query_timeout is pg's own clock, not Postgres's statement_timeout: a silent server sends no error, and
+  // statement_timeout as a startup parameter is refused by PgBouncer unless it is told to ignore it.
+  const { pool, end } = createPool({
+    connectionString,
+    connectionTimeoutMillis: timeoutMs, // connecting, and waiting for a free connection when all are busy
+    query_timeout: timeoutMs,
+    ...(max === undefined ? {} : { max })
+  }, log)
+  // The migrator's statements are not: one waits, under Prisma's advisory lock, for another instance's migration.
+  const { pool: unbounded, end: endUnbounded } = createPool({ connectionString, connectionTimeoutMillis: timeoutMs, max: 2 }, log)
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: preparedStatementNames() }) })
   return {
     kind: 'postgres',
     prisma,
-    sql: poolExecutor(pool),
+    sql: poolExecutor(unbounded),
     close: once(async () => {
       try {
         await prisma.$disconnect()
       } finally {
-        await end()
+        await Promise.all([end(), endUnbounded()])
       }
     })
   }
@@ -89,6 +103,11 @@ async function openPostgres (connectionString: string, log: DbLog, max: number |
 export function createPool (config: pg.PoolConfig, log: DbLog): { pool: pg.Pool, end: () => Promise<void> } {
   const pool = new pg.Pool(config)
   pool.on('error', (err) => { log.warn({ err }, 'idle Postgres connection failed') })
+  // A statement that outlived query_timeout is still on the wire: pg rejects it but keeps the connection, and a
+  // transaction's end hands that connection back as if it were healthy. Close it instead, or it stays wedged.
+  pool.on('release', (error: Error | undefined, client) => {
+    if (error === undefined && statementInFlight(client)) client.end().catch(() => {}) // it is going anyway
+  })
   const open = new Map<pg.PoolClient, Promise<void>>()
   pool.on('connect', (client) => {
     open.set(client, new Promise((resolve) => {
@@ -105,6 +124,11 @@ export function createPool (config: pg.PoolConfig, log: DbLog): { pool: pg.Pool,
       await Promise.all(open.values())
     })
   }
+}
+
+/** pg has no public word for it: the connection still waits for a statement's answer. */
+function statementInFlight (client: pg.PoolClient): boolean {
+  return Reflect.get(client, '_activeQuery') != null
 }
 
 async function openPglite (dataDir: string, log: DbLog, template: string | undefined): Promise<Database> {

@@ -15,14 +15,15 @@ export interface PassSummary {
   dry_run: boolean
   rounds: RoundReport[]
   skipped: SkipReport[]
-  deliveries: { sent: number, retried: number, failed: number, pending: number }
+  /** pending is null when it could not be counted (the database stopped answering). */
+  deliveries: { sent: number, retried: number, failed: number, pending: number | null }
   errors: { channel_id?: string, message: string }[]
 }
 
 export async function runPass (deps: PassDeps, options: StartOptions = {}): Promise<PassSummary> {
   const dryRun = options.dryRun === true
   const deliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...deps.delivery }
-  const deliveries = { sent: 0, retried: 0, failed: 0, pending: 0 }
+  const deliveries: PassSummary['deliveries'] = { sent: 0, retried: 0, failed: 0, pending: 0 }
   const errors: PassSummary['errors'] = []
   const deliver = async () => {
     try {
@@ -48,11 +49,24 @@ export async function runPass (deps: PassDeps, options: StartOptions = {}): Prom
     }
     await deliver()
   }
-  const started = await startDueRounds(deps, options)
+  const started = await startDueRounds(deps, options).catch((error: unknown) => {
+    if (deliveries.sent + deliveries.retried + deliveries.failed === 0) throw error // nothing done: the caller says why
+    return { started: [], skipped: [], errors: [stopped(deps, error)] }
+  })
   errors.push(...started.errors)
   if (!dryRun) {
     if (started.started.length > 0) await deliver()
-    deliveries.pending = await deps.store.pendingCount()
+    // The database may have gone away mid-pass: what was done is still worth telling.
+    deliveries.pending = await deps.store.pendingCount().catch((error: unknown) => {
+      if (started.started.length + deliveries.sent + deliveries.retried + deliveries.failed === 0) throw error
+      errors.push(stopped(deps, error))
+      return null
+    })
   }
   return { dry_run: dryRun, rounds: started.started, skipped: started.skipped, deliveries, errors }
+}
+
+function stopped (deps: PassDeps, error: unknown): PassSummary['errors'][number] {
+  deps.log.error({ err: error }, 'the pass stopped early')
+  return { message: `the pass stopped early, the rest is left for the next call: ${(error as Error).message}` }
 }

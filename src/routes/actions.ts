@@ -2,10 +2,11 @@
 // the button's context carries an HMAC; the post and the clicker are checked against the database as well.
 // Mattermost shows our answer only from a 200: refusals are a 200 with ephemeral_text, and change nothing.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import type { Clock } from '../clock.js'
 import type { FollowupsStore } from '../store/followups.js'
 import { verifyContext } from '../core/buttons.js'
+import { within, LATE } from '../deadline.js'
 import { followupPost } from '../core/followup-post.js'
 import { nextSlot, reminderTime } from '../core/schedule.js'
 
@@ -17,6 +18,8 @@ export interface ActionsOptions {
   publicUrl: string | undefined
   /** Route config that opts into the app's per-person rate limit (or nothing). */
   routeConfig?: Record<string, unknown>
+  /** How long a click may take before the person is told to click again (the work may still finish). */
+  deadlineMs: number
 }
 
 const REFUSED = {
@@ -25,6 +28,8 @@ const REFUSED = {
   wrongPost: "This button doesn't belong to this conversation, so I ignored it.",
   notMember: 'Only the people in this group can answer for it.'
 } as const
+const UNSURE = 'Sorry, my database did not answer in time, so I am not sure your answer was recorded. Please click again in a minute.'
+const FAILED = 'Sorry, something went wrong on my side, so I could not finish recording your answer. Please click again in a minute; if it keeps happening, tell your Mattermost admin.'
 
 /** Mattermost's integration-action request (PostActionIntegrationRequest); the context is ours, signed. */
 const ActionRequest = Type.Object({
@@ -38,7 +43,7 @@ const ActionRequest = Type.Object({
   context: Type.Record(Type.String(), Type.Unknown())
 })
 
-export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl, routeConfig = {} }) => {
+export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (app, { followups, clock, actionsKey, publicUrl, routeConfig = {}, deadlineMs }) => {
   app.post('/actions', {
     config: routeConfig,
     schema: {
@@ -53,11 +58,25 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       request.log.warn({ userId: body.user_id, postId: body.post_id }, 'button click with a forged or tampered context')
       return { ephemeral_text: REFUSED.forged }
     }
+    const log = request.log.child({ userId: body.user_id, postId: body.post_id })
+    try {
+      const answered = await within(record(body, verified, actionsKey), deadlineMs)
+      if (answered !== LATE) return answered
+      // Mattermost gives up on its own; the person should hear something before that (a stalled database).
+      log.error({ deadlineMs }, 'button click did not finish in time')
+      return { ephemeral_text: UNSURE }
+    } catch (error) {
+      log.error({ err: error }, 'button click failed')
+      return { ephemeral_text: FAILED }
+    }
+  })
+
+  async function record (body: Static<typeof ActionRequest>, verified: NonNullable<ReturnType<typeof verifyContext>>, key: string) {
     const group = await followups.groupToAnswer(verified.group)
     if (group === null) return { ephemeral_text: REFUSED.gone }
     const post = group.deliveries.find((d) => d.postId === body.post_id)
     if (post === undefined) {
-      request.log.warn({ userId: body.user_id, postId: body.post_id, group: group.id }, 'button context replayed against another post')
+      app.log.warn({ userId: body.user_id, postId: body.post_id, group: group.id }, 'button context replayed against another post')
       return { ephemeral_text: REFUSED.wrongPost }
     }
     const member = group.members.find((m) => m.participant.userId === body.user_id)
@@ -75,7 +94,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       groupId: group.id,
       members: group.members.map((m) => m.participant.username),
       answers: [...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })),
-      buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key: actionsKey }
+      buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key }
     })
     // "Not yet" earns the group one reminder, unless someone in it already said they met (or could not make it).
     let remind = false
@@ -98,5 +117,5 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
           ? remind ? "Thanks — I'll send one reminder before the next round." : 'Thanks, noted.'
           : 'Thanks for letting me know. Maybe next round!'
     }
-  })
+  }
 }

@@ -10,7 +10,7 @@ export const ADMIN_SECURITY = [{ bearerAuth: [] }]
 /** The refusals every admin route can answer with. */
 export const adminErrorResponses = {
   401: errorResponse('Missing or wrong Authorization: Bearer <ADMIN_TOKEN>'),
-  503: errorResponse('ADMIN_TOKEN is not set, so the admin endpoints are closed (or, for /rounds, Mattermost is not configured)')
+  503: errorResponse('ADMIN_TOKEN is not set, so the admin endpoints are closed; or the database did not answer in time (COFFEE_DATABASE_UNAVAILABLE)')
 }
 
 export function requireAdmin (adminToken: string | undefined) {

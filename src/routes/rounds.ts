@@ -4,8 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { PassDeps, PassSummary } from '../rounds/pass.js'
 import { runPass } from '../rounds/pass.js'
-import { MattermostNotConfigured, PassRunning } from '../errors.js'
-import { ADMIN_SECURITY } from './admin.js'
+import { MattermostNotConfigured, PassRunning, errorResponse } from '../errors.js'
+import { ADMIN_SECURITY, adminErrorResponses } from './admin.js'
 
 export interface RoundsRouteOptions {
   /** Undefined when Mattermost is not configured: the endpoint explains what is missing. */
@@ -28,7 +28,14 @@ const schema = {
   body: Type.Union([
     Type.Object({ force: Type.Optional(Flag), channel_id: Type.Optional(ChannelId), dry_run: Type.Optional(Flag) }, { additionalProperties: false }),
     Type.Null()
-  ])
+  ]),
+  response: {
+    // Described, not constrained: a schema here would drop every field it does not name from the answer.
+    200: Type.Unknown({ description: 'The pass summary (rounds, skipped, deliveries, errors), also when the database went away part-way: errors then says so and deliveries.pending is null' }),
+    ...adminErrorResponses,
+    409: errorResponse('A pass is already running on this instance; this call did nothing'),
+    503: errorResponse('ADMIN_TOKEN is not set, Mattermost is not configured, or the database did not answer in time (COFFEE_DATABASE_UNAVAILABLE: no round was started and nothing was sent; the next call does what is due)')
+  }
 }
 
 const truthy = (value: boolean | string | undefined) => value === true || value === 'true' || value === '1' || value === 'yes'

@@ -192,13 +192,13 @@ function pgliteVersion (): string {
 export const NEEDS_POSTGRES = testServerUrl() === undefined ? 'needs Postgres (TEST_DATABASE_URL) behind a TCP proxy' : false
 
 /** A fresh Postgres test database reached through a TCP proxy the test can cut (Postgres runs only). */
-export async function createDatabaseBehindProxy (t: Test, { poolMax = 3 }: { poolMax?: number } = {}): Promise<{ db: Database, proxy: TcpProxy }> {
+export async function createDatabaseBehindProxy (t: Test, { poolMax = 3, timeoutMs }: { poolMax?: number, timeoutMs?: number } = {}): Promise<{ db: Database, proxy: TcpProxy }> {
   const { url } = await createTestDatabase(t)
   if (url === undefined) throw new Error('createDatabaseBehindProxy needs TEST_DATABASE_URL')
   const target = new URL(url)
   const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) })
   t.teardown(() => proxy.close())
-  const db = await openDatabase({ databaseUrl: proxy.urlFor(url), dataDir: IN_MEMORY, log: silentLog, poolMax })
+  const db = await openDatabase({ databaseUrl: proxy.urlFor(url), dataDir: IN_MEMORY, log: silentLog, poolMax, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
   t.teardown(() => db.close())
   return { db, proxy }
 }

@@ -13,12 +13,17 @@ export interface TcpProxy {
   setMode (mode: ProxyMode): void
   /** Resets every open connection (both sides see ECONNRESET or a closed socket). */
   resetAll (): void
+  /**
+   * Closes the server's side of every open connection and leaves the client's open and silent: a partition that
+   * outlived the server's patience. Only a timeout on the client's side frees such a connection.
+   */
+  abandonAll (): void
   close (): Promise<void>
 }
 
 export async function startTcpProxy (target: { host: string, port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = 'pass'
-  const pairs = new Set<{ client: net.Socket, upstream: net.Socket }>()
+  const pairs = new Set<{ client: net.Socket, upstream: net.Socket, abandoned: boolean }>()
   const stalled = new Set<() => void>()
 
   const server = net.createServer((client) => {
@@ -27,18 +32,20 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
       return
     }
     const upstream = net.connect(target)
-    const pair = { client, upstream }
+    const pair = { client, upstream, abandoned: false }
     pairs.add(pair)
     // While stalled, bytes wait here, as TCP would keep retransmitting them; they go on when the line is back.
     const held: { to: net.Socket, chunk: Buffer }[] = []
     const forward = (from: net.Socket, to: net.Socket) => from.on('data', (chunk: Buffer) => {
+      if (pair.abandoned) return
       if (mode === 'pass' && held.length === 0) to.write(chunk)
       else held.push({ to, chunk })
     })
     forward(client, upstream)
     forward(upstream, client)
-    stalled.add(() => { for (const { to, chunk } of held.splice(0)) to.write(chunk) })
+    stalled.add(() => { for (const { to, chunk } of held.splice(0)) if (!pair.abandoned) to.write(chunk) })
     const end = () => {
+      if (pair.abandoned && !client.destroyed) return // the client's side stays open until the client closes it
       pairs.delete(pair)
       client.destroy()
       upstream.destroy()
@@ -57,6 +64,13 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
     pairs.clear()
   }
 
+  function abandonAll (): void {
+    for (const pair of pairs) {
+      pair.abandoned = true
+      pair.upstream.destroy()
+    }
+  }
+
   return {
     port,
     urlFor (url) {
@@ -70,6 +84,7 @@ export async function startTcpProxy (target: { host: string, port: number }): Pr
       if (mode === 'pass') for (const release of stalled) release()
     },
     resetAll,
+    abandonAll,
     async close () {
       resetAll()
       await new Promise<void>((resolve) => server.close(() => resolve()))
