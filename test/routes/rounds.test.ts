@@ -54,7 +54,7 @@ t.test('a round introduces everyone once, in group messages with the bot; a trio
     t.match(post.message, /~town-square/)
     t.match(post.message, /\*\*To get you started:\*\* .+\?/)
     t.match(post.message, /\/coffee skip/)
-    t.match(post.props, { coffee_delivery: /^intro:\d+$/ })
+    t.match(post.props, { coffee_delivery: /^intro:\d+:1:\d+$/ }, 'keyed by program, round and group')
   }
   const again = await pass(world.app)
   t.same(again.rounds, [], 'not due again straight away')
