@@ -3,9 +3,9 @@
 // interrupted attempt may have made (every post carries its delivery key in props.coffee_delivery).
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
-import type { RoundsStore, Delivery } from '../store/rounds.js'
+import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { DeliveryImpossible, loadDelivery, renderDelivery } from './render.js'
+import { DeliveryImpossible, renderDelivery } from './render.js'
 
 export const DELIVERY_PROP = 'coffee_delivery'
 
@@ -20,6 +20,8 @@ export interface DeliveryOptions {
   leaseMs: number
   /** Stop claiming new work after this long (the rest stays pending for the next pass). */
   budgetMs: number
+  /** How long a delivery's result may wait for others' before they are written together. */
+  commitDelayMs: number
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
@@ -27,7 +29,8 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   retryDelaysMs: [250, 1000],
   maxInlineWaitMs: 5000,
   leaseMs: 5 * 60_000,
-  budgetMs: 10 * 60_000
+  budgetMs: 10 * 60_000,
+  commitDelayMs: 10
 }
 
 export interface DeliveryDeps {
@@ -70,11 +73,63 @@ export function backoffMs (attempts: number): number {
   return Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1))
 }
 
+/**
+ * Group commit: writes asked for by many workers go to the database together, one statement per write. With
+ * `delayMs` 0 a write starts at once, or as soon as the one in progress ends, with everything asked for meanwhile;
+ * otherwise it waits up to `delayMs` for company. add() resolves once its item is committed.
+ */
+export function createGroupCommit<T> (write: (items: T[]) => Promise<void>, delayMs: number) {
+  let queue: { item: T, resolve: () => void, reject: (error: unknown) => void }[] = []
+  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
+  let writing: Promise<void> | null = null
+
+  function start (): void {
+    if (timer !== undefined) { clearTimeout(timer as ReturnType<typeof setTimeout>); clearImmediate(timer as ReturnType<typeof setImmediate>); timer = undefined }
+    if (writing !== null || queue.length === 0) return
+    const batch = queue
+    queue = []
+    writing = write(batch.map((w) => w.item)).then(
+      () => { for (const w of batch) w.resolve() },
+      (error: unknown) => { for (const w of batch) w.reject(error) }
+    ).finally(() => {
+      writing = null
+      if (queue.length > 0) schedule()
+    })
+  }
+  function schedule (): void {
+    if (timer !== undefined || writing !== null) return
+    timer = delayMs === 0 ? setImmediate(start) : setTimeout(start, delayMs)
+  }
+  return {
+    add (item: T): Promise<void> {
+      const committed = new Promise<void>((resolve, reject) => queue.push({ item, resolve, reject }))
+      schedule()
+      return committed
+    },
+    /** Writes everything asked for so far, now. */
+    async flush (): Promise<void> {
+      while (writing !== null || queue.length > 0) {
+        start()
+        await writing
+      }
+    }
+  }
+}
+
 export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS): Promise<DeliveryCounts> {
   const { store, clock, log } = deps
   const sleep = deps.sleep ?? realSleep
   const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 }
   const started = Date.now()
+  const renderOptions = { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey }
+  // A channel must be recorded before posting (the worker waits); results need not be: a result lost in a crash
+  // leaves its delivery leased and pending, and the retry finds the post by its key instead of posting again.
+  const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
+  const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
+  let failure: unknown
+  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts) => {
+    results.add(result).then(() => { counts[counted]++ }, (error: unknown) => { failure ??= error })
+  }
   // One 429 slows every worker: Mattermost's limit is per bot, not per request.
   let pausedUntil = 0
   const waitForGate = async () => {
@@ -82,40 +137,36 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     if (wait > 0) await sleep(wait)
   }
 
-  async function sendOnce (delivery: Delivery, tries: number): Promise<void> {
+  async function sendOnce (delivery: DeliveryToSend, tries: number): Promise<DeliveryResult> {
     await waitForGate()
-    const rendered = renderDelivery(await loadDelivery(delivery, store), { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey })
-    if (rendered.unneeded !== undefined) {
-      await store.markSkipped(delivery.id, rendered.unneeded)
-      return
-    }
+    const rendered = renderDelivery(delivery, renderOptions)
+    if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
     let channelId = delivery.channelId
     if (channelId === null) {
       const { conversation } = rendered
       channelId = 'channelId' in conversation
         ? conversation.channelId
         : 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
-      await store.recordChannel(delivery, channelId)
+      await channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
       delivery.channelId = channelId
     }
     if (delivery.attempts > 1 || tries > 1) {
       const existing = await deps.gateway.findRecentPostWithProp(channelId, DELIVERY_PROP, delivery.dedupeKey)
       if (existing !== null) {
         log.info({ delivery: delivery.dedupeKey, postId: existing }, 'an earlier attempt had already posted; recording it')
-        await store.markSent(delivery.id, existing, clock.now())
-        return
+        return { id: delivery.id, state: 'sent', postId: existing, at: clock.now() }
       }
     }
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey } })
-    await store.markSent(delivery.id, post.id, clock.now())
+    return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
   }
 
-  async function send (delivery: Delivery): Promise<void> {
+  async function send (delivery: DeliveryToSend): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        await sendOnce(delivery, tries)
-        counts.sent++
+        // A message found unneeded counts as sent: it is done with.
+        finish(await sendOnce(delivery, tries), 'sent')
         return
       } catch (error) {
         const failure = toFailure(error)
@@ -128,8 +179,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         if (!failure.transient) {
           log.warn({ delivery: delivery.dedupeKey, err: failure.message }, 'Mattermost refused a delivery; giving up on it')
-          await store.markFailed(delivery.id, failure.message)
-          counts.failed++
+          finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed')
           return
         }
         const delay = failure.retryAfterMs ?? options.retryDelaysMs[tries - 1]
@@ -141,25 +191,50 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         const next = new Date(clock.now().getTime() + Math.max(failure.retryAfterMs ?? 0, backoffMs(delivery.attempts)))
         log.warn({ delivery: delivery.dedupeKey, err: failure.message, next }, 'delivery failed; it stays pending for a later pass')
-        await store.markRetry(delivery.id, next, failure.message)
-        counts.retried++
+        finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried')
         return
       }
     }
   }
 
-  while (Date.now() - started < options.budgetMs) {
-    const now = clock.now()
-    const batch = await store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), options.concurrency * 8)
-    if (batch.length === 0) break
-    let next = 0
-    const worker = async () => {
-      while (next < batch.length) {
-        const delivery = batch[next++]!
-        await send(delivery)
-      }
+  // Workers take deliveries from a queue of claimed batches; the next batch is claimed while the last few of the
+  // current one are being sent, so that Mattermost is never waiting for the database.
+  const queue: DeliveryToSend[] = []
+  let claiming: Promise<void> | null = null
+  let exhausted = false
+  const batchSize = options.concurrency * 8
+  function claimMore (): Promise<void> | null {
+    if (claiming !== null || exhausted) return claiming
+    if (Date.now() - started >= options.budgetMs) {
+      exhausted = true
+      return null
     }
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, batch.length) }, worker))
+    const now = clock.now()
+    claiming = store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), batchSize).then((batch) => {
+      if (batch.length === 0) exhausted = true
+      queue.push(...batch)
+    }, (error: unknown) => {
+      exhausted = true
+      failure ??= error
+    }).finally(() => { claiming = null })
+    return claiming
   }
+  const worker = async () => {
+    while (failure === undefined) {
+      if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
+      const delivery = queue.shift()
+      if (delivery !== undefined) {
+        await send(delivery)
+        continue
+      }
+      const more = claimMore()
+      if (more === null) return
+      await more
+    }
+  }
+  const workers = await Promise.allSettled(Array.from({ length: options.concurrency }, worker))
+  await results.flush()
+  for (const w of workers) if (w.status === 'rejected') failure ??= w.reason
+  if (failure !== undefined) throw failure
   return counts
 }
