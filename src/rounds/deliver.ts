@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js'
 import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
 import { DeliveryImpossible, renderDelivery } from './render.js'
+import { staleness, type Staleness } from '../core/staleness.js'
 
 export const DELIVERY_PROP = 'coffee_delivery'
 
@@ -35,19 +36,33 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 
 export interface DeliveryDeps {
   store: RoundsStore
-  gateway: Pick<ChatGateway, 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
+  gateway: Pick<ChatGateway, 'getMe' | 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
   clock: Clock
   log: FastifyBaseLogger
   publicUrl: string | undefined
   /** Signs button contexts; undefined when follow-ups are impossible. */
   actionsKey: string | undefined
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Deliveries a failed pass still held (it could not give them back: the database was gone). The next pass gives
+   * them back first instead of letting their lease run out. One per process: passes do not overlap in it.
+   */
+  abandonedLeases?: Set<number>
 }
 
 export interface DeliveryCounts {
   sent: number
   retried: number
   failed: number
+  /** Never sent: a newer round of the program exists (core/staleness.ts). */
+  superseded: number
+  /** Never sent: too old to be useful. */
+  expired: number
+}
+
+const STALE_REASON: Record<Staleness, string> = {
+  superseded: 'a newer round of this channel has started',
+  expired: 'too late: more than half the time to the next round has passed'
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -68,9 +83,12 @@ export function toFailure (error: unknown): DeliveryFailure {
   return { message, transient: !(error instanceof DeliveryImpossible) }
 }
 
-/** Later passes back off: 1, 2, 4 … minutes, at most an hour. */
+/** The longest a failed delivery waits for a later pass: well inside a scheduler's interval (15 minutes in compose). */
+export const MAX_BACKOFF_MS = 2 * 60_000
+
+/** Later passes back off: 1, then 2 minutes. A pass that finds Mattermost healthy retries them at once anyway. */
 export function backoffMs (attempts: number): number {
-  return Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1))
+  return Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, attempts - 1))
 }
 
 /**
@@ -116,10 +134,35 @@ export function createGroupCommit<T> (write: (items: T[]) => Promise<void>, dela
   }
 }
 
-export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS): Promise<DeliveryCounts> {
+/**
+ * Deliveries backing off after an outage wait for Mattermost, not for the clock: when some are waiting and
+ * Mattermost answers, they are due now. A Retry-After of MAX_BACKOFF_MS or more is Mattermost's own wish and stays.
+ */
+async function retryIfMattermostIsBack ({ store, gateway, clock, log }: DeliveryDeps): Promise<void> {
+  const now = clock.now()
+  const horizon = new Date(now.getTime() + MAX_BACKOFF_MS)
+  if (!await store.backingOff(now, horizon)) return
+  try {
+    await gateway.getMe()
+  } catch {
+    return
+  }
+  const count = await store.retryBackedOff(now, horizon)
+  log.info({ count }, 'Mattermost answers again: retrying what was backing off')
+}
+
+/** `holding`: rounds about to be superseded (a newer one starts in this pass); their intros are left alone. */
+export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS, holding: readonly number[] = []): Promise<DeliveryCounts> {
   const { store, clock, log } = deps
   const sleep = deps.sleep ?? realSleep
-  const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 }
+  const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0, superseded: 0, expired: 0 }
+  // Claimed and not yet written back: given back if the pass fails.
+  const held = new Set<number>()
+  if (deps.abandonedLeases !== undefined && deps.abandonedLeases.size > 0) {
+    await store.releaseLeases([...deps.abandonedLeases])
+    deps.abandonedLeases.clear()
+  }
+  await retryIfMattermostIsBack(deps)
   const started = Date.now()
   const renderOptions = { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey }
   // A channel must be recorded before posting (the worker waits); results need not be: a result lost in a crash
@@ -128,7 +171,10 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
   let failure: unknown
   const finish = (result: DeliveryResult, counted: keyof DeliveryCounts) => {
-    results.add(result).then(() => { counts[counted]++ }, (error: unknown) => { failure ??= error })
+    results.add(result).then(() => {
+      counts[counted]++
+      held.delete(result.id)
+    }, (error: unknown) => { failure ??= error })
   }
   // One 429 slows every worker: Mattermost's limit is per bot, not per request.
   let pausedUntil = 0
@@ -163,6 +209,12 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   }
 
   async function send (delivery: DeliveryToSend): Promise<void> {
+    const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
+    if (stale !== null) {
+      log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
+      finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale)
+      return
+    }
     for (let tries = 1; ; tries++) {
       try {
         // A message found unneeded counts as sent: it is done with.
@@ -210,8 +262,9 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       return null
     }
     const now = clock.now()
-    claiming = store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), batchSize).then((batch) => {
+    claiming = store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), batchSize, holding).then((batch) => {
       if (batch.length === 0) exhausted = true
+      for (const delivery of batch) held.add(delivery.id)
       queue.push(...batch)
     }, (error: unknown) => {
       exhausted = true
@@ -235,6 +288,14 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   const workers = await Promise.allSettled(Array.from({ length: options.concurrency }, worker))
   await results.flush()
   for (const w of workers) if (w.status === 'rejected') failure ??= w.reason
-  if (failure !== undefined) throw failure
+  if (failure !== undefined) {
+    // Every worker has stopped: nothing held is being sent. A post that went through without being recorded is
+    // found by its key on the next try, as after a crash.
+    const ids = [...held]
+    await store.releaseLeases(ids).catch(() => {
+      for (const id of ids) deps.abandonedLeases?.add(id)
+    })
+    throw failure
+  }
   return counts
 }

@@ -4,6 +4,7 @@
 import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, DeliveryState, OutcomeAnswer } from '../generated/prisma/client.js'
 import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
+import { ROUND_BOUND_KINDS } from '../core/staleness.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -50,7 +51,7 @@ export interface DeliveryToSend {
 export type DeliveryResult =
   | { id: number, state: 'sent', postId: string, at: Date }
   | { id: number, state: 'pending', nextAttemptAt: Date, error: string }
-  | { id: number, state: 'failed' | 'skipped', error: string }
+  | { id: number, state: 'failed' | 'skipped' | 'superseded' | 'expired', error: string }
 
 /** A timestamp(3) parameter inside an array (an array of Dates is not something every driver adapter sends). */
 const sqlTimestamp = (date: Date | null) => date === null ? null : date.toISOString().slice(0, -1)
@@ -183,15 +184,23 @@ export function createRoundsStore (prisma: PrismaClient) {
     /**
      * Takes up to `limit` deliveries that are due and not leased by another sender, leasing them until
      * `leaseUntil` and counting the attempt, with what their posts are made from: one statement for the batch.
-     * SKIP LOCKED lets several instances share the outbox.
+     * SKIP LOCKED lets several instances share the outbox. Intros of a superseded round come too, due or not, so
+     * that they are retired (never sent) in the pass that started the newer round; those of the rounds in `holding`
+     * (about to be superseded) are left alone.
      */
-    async claimDeliveries (now: Date, leaseUntil: Date, limit: number): Promise<DeliveryToSend[]> {
+    async claimDeliveries (now: Date, leaseUntil: Date, limit: number, holding: readonly number[] = []): Promise<DeliveryToSend[]> {
       const rows = await prisma.$queryRawUnsafe<ClaimRow[]>(`
         WITH claimed AS (
           UPDATE "Delivery" SET "leaseUntil" = $2, attempts = attempts + 1
           WHERE id IN (
             SELECT id FROM "Delivery"
-            WHERE state = 'pending' AND "nextAttemptAt" <= $1 AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)
+            WHERE state = 'pending' AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)
+              AND ("nextAttemptAt" <= $1
+                -- superseded (core/staleness.ts): taken before it is due, to be marked so at once
+                OR (kind::text = ANY($4::text[]) AND EXISTS (
+                  SELECT 1 FROM "Round" r JOIN "Round" n ON n."programId" = r."programId" AND n.number > r.number
+                  WHERE r.id = "Delivery"."roundId")))
+              AND NOT (kind::text = ANY($4::text[]) AND "roundId" = ANY($5::int[]))
             ORDER BY ${kindOrder('kind')}, id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
@@ -211,7 +220,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         JOIN "Round" r ON r.id = c."roundId"
         JOIN "Program" p ON p.id = r."programId"
         LEFT JOIN "Group" g ON g.id = c."groupId"
-        ORDER BY ${kindOrder('c.kind')}, c.id`, now, leaseUntil, limit)
+        ORDER BY ${kindOrder('c.kind')}, c.id`, now, leaseUntil, limit, [...ROUND_BOUND_KINDS], [...holding])
       return rows.map((row) => ({
         id: row.id,
         dedupeKey: row.dedupeKey,
@@ -274,6 +283,30 @@ export function createRoundsStore (prisma: PrismaClient) {
         ) AS u(id, state, "postId", "sentAt", "nextAttemptAt", error)
         WHERE d.id = u.id`
       if (count !== results.length) throw new Error(`recording deliveries: ${count} of ${results.length} found`)
+    },
+
+    /** Whether deliveries are backing off after failures, their next attempt less than `horizon` away. */
+    async backingOff (now: Date, horizon: Date): Promise<boolean> {
+      const found = await prisma.delivery.findFirst({
+        where: { state: 'pending', attempts: { gt: 0 }, nextAttemptAt: { gt: now, lt: horizon }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+        select: { id: true }
+      })
+      return found !== null
+    },
+
+    /** Mattermost answers again: what backingOff found is due now. Returns how many. */
+    async retryBackedOff (now: Date, horizon: Date): Promise<number> {
+      const { count } = await prisma.delivery.updateMany({
+        where: { state: 'pending', attempts: { gt: 0 }, nextAttemptAt: { gt: now, lt: horizon }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+        data: { nextAttemptAt: now }
+      })
+      return count
+    },
+
+    /** Gives back deliveries a failed pass had claimed, so that the next pass need not wait for their lease. */
+    async releaseLeases (ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return
+      await prisma.$executeRaw`UPDATE "Delivery" SET "leaseUntil" = NULL WHERE id = ANY(${[...ids]}::int[]) AND state = 'pending'`
     },
 
     async pendingCount (): Promise<number> {
