@@ -170,8 +170,9 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
   const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
   let failure: unknown
-  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts) => {
-    results.add(result).then(() => {
+  /** Queues a result; resolves (never rejects) once it is written or has failed to be. */
+  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): Promise<void> => {
+    return results.add(result).then(() => {
       counts[counted]++
       held.delete(result.id)
     }, (error: unknown) => { failure ??= error })
@@ -183,7 +184,11 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     if (wait > 0) await sleep(wait)
   }
 
-  async function sendOnce (delivery: DeliveryToSend, tries: number): Promise<DeliveryResult> {
+  /**
+   * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
+   * at most one post per worker is unrecorded (and found by its key); the channel is opened meanwhile.
+   */
+  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Promise<void>): Promise<DeliveryResult> {
     await waitForGate()
     const rendered = renderDelivery(delivery, renderOptions)
     if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
@@ -203,23 +208,23 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         return { id: delivery.id, state: 'sent', postId: existing, at: clock.now() }
       }
     }
+    await previous
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey } })
     return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
   }
 
-  async function send (delivery: DeliveryToSend): Promise<void> {
+  /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */
+  async function send (delivery: DeliveryToSend, previous: Promise<void>): Promise<{ written: Promise<void> }> {
     const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
     if (stale !== null) {
       log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
-      finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale)
-      return
+      return { written: finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale) }
     }
     for (let tries = 1; ; tries++) {
       try {
         // A message found unneeded counts as sent: it is done with.
-        finish(await sendOnce(delivery, tries), 'sent')
-        return
+        return { written: finish(await sendOnce(delivery, tries, previous), 'sent') }
       } catch (error) {
         const failure = toFailure(error)
         if (failure.retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs)
@@ -231,8 +236,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         if (!failure.transient) {
           log.warn({ delivery: delivery.dedupeKey, err: failure.message }, 'Mattermost refused a delivery; giving up on it')
-          finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed')
-          return
+          return { written: finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed') }
         }
         const delay = failure.retryAfterMs ?? options.retryDelaysMs[tries - 1]
         if (delay !== undefined && tries <= options.retryDelaysMs.length && delay <= options.maxInlineWaitMs) {
@@ -243,8 +247,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         const next = new Date(clock.now().getTime() + Math.max(failure.retryAfterMs ?? 0, backoffMs(delivery.attempts)))
         log.warn({ delivery: delivery.dedupeKey, err: failure.message, next }, 'delivery failed; it stays pending for a later pass')
-        finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried')
-        return
+        return { written: finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried') }
       }
     }
   }
@@ -273,11 +276,12 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     return claiming
   }
   const worker = async () => {
+    let previous = Promise.resolve()
     while (failure === undefined) {
       if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
       const delivery = queue.shift()
       if (delivery !== undefined) {
-        await send(delivery)
+        previous = (await send(delivery, previous)).written
         continue
       }
       const more = claimMore()
