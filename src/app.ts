@@ -134,6 +134,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
             publicUrl: config.publicUrl,
             actionsKey: signingKey,
             delivery: { concurrency: config.deliveryConcurrency, ...delivery },
+            abandonedLeases: new Set<number>(),
             ...(sleep !== undefined ? { sleep } : {})
           }
     })

@@ -3,9 +3,10 @@
 // interrupted attempt may have made (every post carries its delivery key in props.coffee_delivery).
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
-import type { RoundsStore, Delivery } from '../store/rounds.js'
+import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { DeliveryImpossible, loadDelivery, renderDelivery } from './render.js'
+import { DeliveryImpossible, renderDelivery } from './render.js'
+import { staleness, type Staleness } from '../core/staleness.js'
 
 export const DELIVERY_PROP = 'coffee_delivery'
 
@@ -20,6 +21,8 @@ export interface DeliveryOptions {
   leaseMs: number
   /** Stop claiming new work after this long (the rest stays pending for the next pass). */
   budgetMs: number
+  /** How long a delivery's result may wait for others' before they are written together. */
+  commitDelayMs: number
 }
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
@@ -27,24 +30,39 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   retryDelaysMs: [250, 1000],
   maxInlineWaitMs: 5000,
   leaseMs: 5 * 60_000,
-  budgetMs: 10 * 60_000
+  budgetMs: 10 * 60_000,
+  commitDelayMs: 10
 }
 
 export interface DeliveryDeps {
   store: RoundsStore
-  gateway: Pick<ChatGateway, 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
+  gateway: Pick<ChatGateway, 'getMe' | 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
   clock: Clock
   log: FastifyBaseLogger
   publicUrl: string | undefined
   /** Signs button contexts; undefined when follow-ups are impossible. */
   actionsKey: string | undefined
   sleep?: (ms: number) => Promise<void>
+  /**
+   * Deliveries a failed pass still held (it could not give them back: the database was gone). The next pass gives
+   * them back first instead of letting their lease run out. One per process: passes do not overlap in it.
+   */
+  abandonedLeases?: Set<number>
 }
 
 export interface DeliveryCounts {
   sent: number
   retried: number
   failed: number
+  /** Never sent: a newer round of the program exists (core/staleness.ts). */
+  superseded: number
+  /** Never sent: too old to be useful. */
+  expired: number
+}
+
+const STALE_REASON: Record<Staleness, string> = {
+  superseded: 'a newer round of this channel has started',
+  expired: 'too late: more than half the time to the next round has passed'
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -65,16 +83,100 @@ export function toFailure (error: unknown): DeliveryFailure {
   return { message, transient: !(error instanceof DeliveryImpossible) }
 }
 
-/** Later passes back off: 1, 2, 4 … minutes, at most an hour. */
+/** The longest a failed delivery waits for a later pass: well inside a scheduler's interval (15 minutes in compose). */
+export const MAX_BACKOFF_MS = 2 * 60_000
+
+/** Later passes back off: 1, then 2 minutes. A pass that finds Mattermost healthy retries them at once anyway. */
 export function backoffMs (attempts: number): number {
-  return Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1))
+  return Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, attempts - 1))
 }
 
-export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS): Promise<DeliveryCounts> {
+/**
+ * Group commit: writes asked for by many workers go to the database together, one statement per write. With
+ * `delayMs` 0 a write starts at once, or as soon as the one in progress ends, with everything asked for meanwhile;
+ * otherwise it waits up to `delayMs` for company. add() resolves once its item is committed.
+ */
+export function createGroupCommit<T> (write: (items: T[]) => Promise<void>, delayMs: number) {
+  let queue: { item: T, resolve: () => void, reject: (error: unknown) => void }[] = []
+  let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
+  let writing: Promise<void> | null = null
+
+  function start (): void {
+    if (timer !== undefined) { clearTimeout(timer as ReturnType<typeof setTimeout>); clearImmediate(timer as ReturnType<typeof setImmediate>); timer = undefined }
+    if (writing !== null || queue.length === 0) return
+    const batch = queue
+    queue = []
+    writing = write(batch.map((w) => w.item)).then(
+      () => { for (const w of batch) w.resolve() },
+      (error: unknown) => { for (const w of batch) w.reject(error) }
+    ).finally(() => {
+      writing = null
+      if (queue.length > 0) schedule()
+    })
+  }
+  function schedule (): void {
+    if (timer !== undefined || writing !== null) return
+    timer = delayMs === 0 ? setImmediate(start) : setTimeout(start, delayMs)
+  }
+  return {
+    add (item: T): Promise<void> {
+      const committed = new Promise<void>((resolve, reject) => queue.push({ item, resolve, reject }))
+      schedule()
+      return committed
+    },
+    /** Writes everything asked for so far, now. */
+    async flush (): Promise<void> {
+      while (writing !== null || queue.length > 0) {
+        start()
+        await writing
+      }
+    }
+  }
+}
+
+/**
+ * Deliveries backing off after an outage wait for Mattermost, not for the clock: when some are waiting and
+ * Mattermost answers, they are due now. A Retry-After of MAX_BACKOFF_MS or more is Mattermost's own wish and stays.
+ */
+async function retryIfMattermostIsBack ({ store, gateway, clock, log }: DeliveryDeps): Promise<void> {
+  const now = clock.now()
+  const horizon = new Date(now.getTime() + MAX_BACKOFF_MS)
+  if (!await store.backingOff(now, horizon)) return
+  try {
+    await gateway.getMe()
+  } catch {
+    return
+  }
+  const count = await store.retryBackedOff(now, horizon)
+  log.info({ count }, 'Mattermost answers again: retrying what was backing off')
+}
+
+/** `holding`: rounds about to be superseded (a newer one starts in this pass); their intros are left alone. */
+export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptions = DEFAULT_DELIVERY_OPTIONS, holding: readonly number[] = []): Promise<DeliveryCounts> {
   const { store, clock, log } = deps
   const sleep = deps.sleep ?? realSleep
-  const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 }
+  const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0, superseded: 0, expired: 0 }
+  // Claimed and not yet written back: given back if the pass fails.
+  const held = new Set<number>()
+  if (deps.abandonedLeases !== undefined && deps.abandonedLeases.size > 0) {
+    await store.releaseLeases([...deps.abandonedLeases])
+    deps.abandonedLeases.clear()
+  }
+  await retryIfMattermostIsBack(deps)
   const started = Date.now()
+  const renderOptions = { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey }
+  // A channel must be recorded before posting (the worker waits); results need not be: a result lost in a crash
+  // leaves its delivery leased and pending, and the retry finds the post by its key instead of posting again.
+  const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
+  const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
+  let failure: unknown
+  /** Queues a result; resolves (never rejects) once it is written or has failed to be. */
+  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): Promise<void> => {
+    return results.add(result).then(() => {
+      counts[counted]++
+      held.delete(result.id)
+    }, (error: unknown) => { failure ??= error })
+  }
   // One 429 slows every worker: Mattermost's limit is per bot, not per request.
   let pausedUntil = 0
   const waitForGate = async () => {
@@ -82,41 +184,47 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     if (wait > 0) await sleep(wait)
   }
 
-  async function sendOnce (delivery: Delivery, tries: number): Promise<void> {
+  /**
+   * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
+   * at most one post per worker is unrecorded (and found by its key); the channel is opened meanwhile.
+   */
+  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Promise<void>): Promise<DeliveryResult> {
     await waitForGate()
-    const rendered = renderDelivery(await loadDelivery(delivery, store), { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey })
-    if (rendered.unneeded !== undefined) {
-      await store.markSkipped(delivery.id, rendered.unneeded)
-      return
-    }
+    const rendered = renderDelivery(delivery, renderOptions)
+    if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
     let channelId = delivery.channelId
     if (channelId === null) {
       const { conversation } = rendered
       channelId = 'channelId' in conversation
         ? conversation.channelId
         : 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
-      await store.recordChannel(delivery, channelId)
+      await channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
       delivery.channelId = channelId
     }
     if (delivery.attempts > 1 || tries > 1) {
       const existing = await deps.gateway.findRecentPostWithProp(channelId, DELIVERY_PROP, delivery.dedupeKey)
       if (existing !== null) {
         log.info({ delivery: delivery.dedupeKey, postId: existing }, 'an earlier attempt had already posted; recording it')
-        await store.markSent(delivery.id, existing, clock.now())
-        return
+        return { id: delivery.id, state: 'sent', postId: existing, at: clock.now() }
       }
     }
+    await previous
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey } })
-    await store.markSent(delivery.id, post.id, clock.now())
+    return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
   }
 
-  async function send (delivery: Delivery): Promise<void> {
+  /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */
+  async function send (delivery: DeliveryToSend, previous: Promise<void>): Promise<{ written: Promise<void> }> {
+    const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
+    if (stale !== null) {
+      log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
+      return { written: finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale) }
+    }
     for (let tries = 1; ; tries++) {
       try {
-        await sendOnce(delivery, tries)
-        counts.sent++
-        return
+        // A message found unneeded counts as sent: it is done with.
+        return { written: finish(await sendOnce(delivery, tries, previous), 'sent') }
       } catch (error) {
         const failure = toFailure(error)
         if (failure.retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs)
@@ -128,9 +236,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         if (!failure.transient) {
           log.warn({ delivery: delivery.dedupeKey, err: failure.message }, 'Mattermost refused a delivery; giving up on it')
-          await store.markFailed(delivery.id, failure.message)
-          counts.failed++
-          return
+          return { written: finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed') }
         }
         const delay = failure.retryAfterMs ?? options.retryDelaysMs[tries - 1]
         if (delay !== undefined && tries <= options.retryDelaysMs.length && delay <= options.maxInlineWaitMs) {
@@ -141,25 +247,59 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         const next = new Date(clock.now().getTime() + Math.max(failure.retryAfterMs ?? 0, backoffMs(delivery.attempts)))
         log.warn({ delivery: delivery.dedupeKey, err: failure.message, next }, 'delivery failed; it stays pending for a later pass')
-        await store.markRetry(delivery.id, next, failure.message)
-        counts.retried++
-        return
+        return { written: finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried') }
       }
     }
   }
 
-  while (Date.now() - started < options.budgetMs) {
-    const now = clock.now()
-    const batch = await store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), options.concurrency * 8)
-    if (batch.length === 0) break
-    let next = 0
-    const worker = async () => {
-      while (next < batch.length) {
-        const delivery = batch[next++]!
-        await send(delivery)
-      }
+  // Workers take deliveries from a queue of claimed batches; the next batch is claimed while the last few of the
+  // current one are being sent, so that Mattermost is never waiting for the database.
+  const queue: DeliveryToSend[] = []
+  let claiming: Promise<void> | null = null
+  let exhausted = false
+  const batchSize = options.concurrency * 8
+  function claimMore (): Promise<void> | null {
+    if (claiming !== null || exhausted) return claiming
+    if (Date.now() - started >= options.budgetMs) {
+      exhausted = true
+      return null
     }
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, batch.length) }, worker))
+    const now = clock.now()
+    claiming = store.claimDeliveries(now, new Date(now.getTime() + options.leaseMs), batchSize, holding).then((batch) => {
+      if (batch.length === 0) exhausted = true
+      for (const delivery of batch) held.add(delivery.id)
+      queue.push(...batch)
+    }, (error: unknown) => {
+      exhausted = true
+      failure ??= error
+    }).finally(() => { claiming = null })
+    return claiming
+  }
+  const worker = async () => {
+    let previous = Promise.resolve()
+    while (failure === undefined) {
+      if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
+      const delivery = queue.shift()
+      if (delivery !== undefined) {
+        previous = (await send(delivery, previous)).written
+        continue
+      }
+      const more = claimMore()
+      if (more === null) return
+      await more
+    }
+  }
+  const workers = await Promise.allSettled(Array.from({ length: options.concurrency }, worker))
+  await results.flush()
+  for (const w of workers) if (w.status === 'rejected') failure ??= w.reason
+  if (failure !== undefined) {
+    // Every worker has stopped: nothing held is being sent. A post that went through without being recorded is
+    // found by its key on the next try, as after a crash.
+    const ids = [...held]
+    await store.releaseLeases(ids).catch(() => {
+      for (const id of ids) deps.abandonedLeases?.add(id)
+    })
+    throw failure
   }
   return counts
 }

@@ -8,6 +8,7 @@ export interface PassDeps extends StartDeps {
   publicUrl: string | undefined
   actionsKey: string | undefined
   delivery?: Partial<DeliveryOptions>
+  abandonedLeases?: DeliveryDeps['abandonedLeases']
   sleep?: (ms: number) => Promise<void>
 }
 
@@ -16,21 +17,23 @@ export interface PassSummary {
   rounds: RoundReport[]
   skipped: SkipReport[]
   /** pending is null when it could not be counted (the database stopped answering). */
-  deliveries: { sent: number, retried: number, failed: number, pending: number | null }
+  deliveries: { sent: number, retried: number, failed: number, pending: number | null, superseded: number, expired: number }
   errors: { channel_id?: string, message: string }[]
 }
 
 export async function runPass (deps: PassDeps, options: StartOptions = {}): Promise<PassSummary> {
   const dryRun = options.dryRun === true
   const deliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...deps.delivery }
-  const deliveries: PassSummary['deliveries'] = { sent: 0, retried: 0, failed: 0, pending: 0 }
+  const deliveries: PassSummary['deliveries'] = { sent: 0, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }
   const errors: PassSummary['errors'] = []
-  const deliver = async () => {
+  const deliver = async (holding: readonly number[] = []) => {
     try {
-      const counts = await deliverPending(deps, deliveryOptions)
+      const counts = await deliverPending(deps, deliveryOptions, holding)
       deliveries.sent += counts.sent
       deliveries.retried += counts.retried
       deliveries.failed += counts.failed
+      deliveries.superseded += counts.superseded
+      deliveries.expired += counts.expired
     } catch (error) {
       deps.log.error({ err: error }, 'delivering failed')
       errors.push({ message: `delivering failed: ${(error as Error).message}` })
@@ -38,16 +41,17 @@ export async function runPass (deps: PassDeps, options: StartOptions = {}): Prom
   }
 
   if (!dryRun) {
+    const now = deps.clock.now()
+    const programs = await deps.store.programs(options.channelId === undefined ? {} : { channelId: options.channelId })
+    const closing = programs.filter((p) => p.lastRoundId !== null && roundDue(p, now, options.force === true) !== null).map((p) => p.lastRoundId!)
     if (deps.publicUrl === undefined) {
       errors.push({ message: 'follow-ups are off: set PUBLIC_URL so Mattermost can reach Coffee when people click "did you meet?"' })
     } else {
       // A round about to start first gets the previous round's follow-up out, even if it was not due yet.
-      const now = deps.clock.now()
-      const programs = await deps.store.programs(options.channelId === undefined ? {} : { channelId: options.channelId })
-      const closing = programs.filter((p) => p.lastRoundId !== null && roundDue(p, now, options.force === true) !== null).map((p) => p.lastRoundId!)
       await deps.followups.enqueueFollowups(now, closing)
     }
-    await deliver()
+    // ...but not its unsent intros: the new round supersedes them (core/staleness.ts), people would get two.
+    await deliver(closing)
   }
   const started = await startDueRounds(deps, options).catch((error: unknown) => {
     if (deliveries.sent + deliveries.retried + deliveries.failed === 0) throw error // nothing done: the caller says why

@@ -1,6 +1,6 @@
-// What each delivery says and where it goes. loadDelivery reads what a delivery needs; renderDelivery, pure, turns
-// that into the conversation and the post; deliver.ts does the rest of the I/O.
-import type { Delivery, RoundsStore } from '../store/rounds.js'
+// What each delivery says and where it goes, pure: the claim (store.claimDeliveries) brings what a post is made
+// from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
+import type { DeliveryToSend } from '../store/rounds.js'
 import { introMessage, aloneMessage, autopauseMessage } from '../core/messages.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
@@ -9,26 +9,6 @@ import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
 /** A delivery that can never be made (its intro never went out, follow-ups are off): trying again cannot help. */
 export class DeliveryImpossible extends Error {
   override readonly name = 'DeliveryImpossible'
-}
-
-type Group = Awaited<ReturnType<RoundsStore['groupToDeliver']>>
-type Program = Awaited<ReturnType<RoundsStore['programOfRound']>>['program']
-
-/** Everything a delivery's post is made from. */
-export type DeliveryData =
-  | { kind: 'intro' | 'followup' | 'reminder', group: Group }
-  | { kind: 'alone' | 'autopause', program: Program, userId: string }
-
-export async function loadDelivery (delivery: Delivery, store: Pick<RoundsStore, 'groupToDeliver' | 'programOfRound'>): Promise<DeliveryData> {
-  switch (delivery.kind) {
-    case 'intro':
-    case 'followup':
-    case 'reminder':
-      return { kind: delivery.kind, group: await store.groupToDeliver(delivery.groupId!) }
-    case 'alone':
-    case 'autopause':
-      return { kind: delivery.kind, program: (await store.programOfRound(delivery.roundId)).program, userId: delivery.userId! }
-  }
 }
 
 /** Where a post goes: a conversation that exists, or the people to open one with (the bot is added by the gateway). */
@@ -49,16 +29,15 @@ export interface RenderOptions {
   actionsKey: string | undefined
 }
 
-export function renderDelivery (data: DeliveryData, { actionsUrl, actionsKey }: RenderOptions): RenderedDelivery {
-  switch (data.kind) {
+export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsKey }: RenderOptions): RenderedDelivery {
+  const { program, group } = delivery
+  switch (delivery.kind) {
     case 'intro': {
-      const { group } = data
-      const members = group.members.map((m) => m.participant)
-      const { program } = group.round
+      if (group === null) throw new DeliveryImpossible('an intro without a group')
       return {
-        conversation: group.channelId === null ? { group: members.map((m) => m.userId) } : { channelId: group.channelId },
+        conversation: group.channelId === null ? { group: group.members.map((m) => m.userId) } : { channelId: group.channelId },
         message: introMessage({
-          usernames: members.map((m) => m.username),
+          usernames: group.members.map((m) => m.username),
           channelName: program.channelName,
           icebreaker: group.icebreaker,
           followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`
@@ -68,14 +47,13 @@ export function renderDelivery (data: DeliveryData, { actionsUrl, actionsKey }: 
     }
     case 'followup':
     case 'reminder': {
-      const { group } = data
       if (actionsUrl === undefined || actionsKey === undefined) throw new DeliveryImpossible('follow-ups need PUBLIC_URL (where Mattermost sends button clicks)')
-      if (group.channelId === null) throw new DeliveryImpossible('the intro of this group was never delivered')
-      const usernames = new Map(group.members.map((m) => [m.participant.userId, m.participant.username]))
+      if (group?.channelId == null) throw new DeliveryImpossible('the intro of this group was never delivered')
+      const usernames = new Map(group.members.map((m) => [m.userId, m.username]))
       const post = followupPost({
-        kind: data.kind,
+        kind: delivery.kind,
         groupId: group.id,
-        members: group.members.map((m) => m.participant.username),
+        members: group.members.map((m) => m.username),
         answers: group.outcomes.map((o) => ({ username: usernames.get(o.userId) ?? o.userId, answer: o.answer })),
         buttons: { actionsUrl, key: actionsKey }
       })
@@ -83,15 +61,17 @@ export function renderDelivery (data: DeliveryData, { actionsUrl, actionsKey }: 
         conversation: { channelId: group.channelId },
         message: post.message,
         props: { attachments: post.attachments },
-        ...(data.kind === 'reminder' && post.settled ? { unneeded: `the group already answered (${post.outcome})` } : {})
+        ...(delivery.kind === 'reminder' && post.settled ? { unneeded: `the group already answered (${post.outcome})` } : {})
       }
     }
     case 'alone':
-    case 'autopause':
+    case 'autopause': {
+      if (delivery.userId === null) throw new DeliveryImpossible(`a direct message (${delivery.kind}) without a recipient`)
       return {
-        conversation: { direct: data.userId },
-        message: data.kind === 'alone' ? aloneMessage(data.program.channelName) : autopauseMessage(data.program.channelName, UNANSWERED_ROUNDS_BEFORE_PAUSE),
+        conversation: { direct: delivery.userId },
+        message: delivery.kind === 'alone' ? aloneMessage(program.channelName) : autopauseMessage(program.channelName, UNANSWERED_ROUNDS_BEFORE_PAUSE),
         props: {}
       }
+    }
   }
 }

@@ -1,16 +1,15 @@
-// Starts the rounds that are due: eligibility from Mattermost, groups from the matcher, and the plan committed
-// (round, groups, intro deliveries) before anything is sent.
+// Starts the rounds that are due: reads what core/plan-round needs (the program's people, Mattermost's view of
+// them, the history), and commits the plan it returns (round, groups, intro deliveries) before anything is sent.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, ProgramWithLastRound } from '../store/rounds.js'
 import type { FollowupsStore } from '../store/followups.js'
 import type { ChatGateway } from '../mattermost/gateway.js'
-import { dueSlot } from '../core/schedule.js'
-import { HOUR_MS } from '../core/durations.js'
-import { candidateIds, decideEligibility, type Excluded } from '../core/eligibility.js'
-import { matchRound } from '../core/matching/index.js'
-import { pickIcebreaker } from '../core/icebreakers.js'
-import { MAX_GROUP_SIZE } from '../core/group-size.js'
+import { candidateIds, type Excluded } from '../core/eligibility.js'
+import { planRound, roundDue } from '../core/plan-round.js'
+
+// pass.ts asks whether a round is about to start.
+export { roundDue }
 
 export interface StartDeps {
   store: RoundsStore
@@ -50,21 +49,6 @@ export interface StartSummary {
   errors: { channel_id: string, message: string }[]
 }
 
-/** Splits any group too big for a Mattermost group message into two. */
-export function fitGroups (groups: string[][]): string[][] {
-  return groups.flatMap((group) => {
-    if (group.length <= MAX_GROUP_SIZE) return [group]
-    const half = Math.ceil(group.length / 2)
-    return fitGroups([group.slice(0, half), group.slice(half)])
-  })
-}
-
-/** The slot a program's next round would take now, or null when it is not due (or paused). */
-export function roundDue (program: ProgramWithLastRound, now: Date, force = false): Date | null {
-  if (program.paused) return null
-  return force ? now : dueSlot({ cadenceDays: program.cadenceDays, lastSlot: program.lastSlot }, now)
-}
-
 export async function startDueRounds (deps: StartDeps, options: StartOptions = {}): Promise<StartSummary> {
   const { store, log } = deps
   const summary: StartSummary = { started: [], skipped: [], errors: [] }
@@ -100,51 +84,37 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
 async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot: Date, botUserId: string, dryRun: boolean): Promise<RoundReport | string> {
   const { store, gateway, log } = deps
   const now = deps.clock.now()
-  const participants = await store.participants(program.id)
+  const [participants, unresponsive, history] = await Promise.all([store.participants(program.id), deps.followups.unresponsive(program.id), store.pastGroups(program.id)])
   const channelMemberIds = new Set(await gateway.getChannelMemberIds(program.channelId))
   const ids = candidateIds(program.mode, participants, channelMemberIds).filter((id) => id !== botUserId)
-  const users = new Map((await gateway.getUsersByIds(ids)).map((u) => [u.id, u]))
-  const unresponsive = await deps.followups.unresponsive(program.id)
-  const unresponsiveIds = new Set(unresponsive.map((p) => p.id))
-  const decided = decideEligibility({ mode: program.mode, participants, channelMemberIds, users, botUserId, now, unresponsive: unresponsiveIds })
-  const { eligible, skipsUsed, excluded } = decided
-  const pausing = new Set(decided.autoPaused)
-  const autoPaused = unresponsive.filter((p) => pausing.has(p.id))
-  if (eligible.length < 2) return `fewer than 2 people can take part (${eligible.length} eligible)`
-
-  const number = (program.lastNumber ?? 0) + 1
-  const people = eligible.map((e) => e.userId)
-  const [history, blocks] = await Promise.all([store.pastGroups(program.id), store.blocks(people)])
-  const match = matchRound({ people, groupSize: program.groupSize, history, blocks, round: number, random: deps.random })
-  const groups = fitGroups(match.groups)
-  const username = new Map(eligible.map((e) => [e.userId, e.username]))
+  const [users, blocks] = await Promise.all([gateway.getUsersByIds(ids), store.blocks(ids)])
+  const planned = planRound({
+    program,
+    slot,
+    now,
+    participants,
+    channelMemberIds,
+    users: new Map(users.map((u) => [u.id, u])),
+    botUserId,
+    unresponsive,
+    history,
+    blocks,
+    random: deps.random
+  })
+  if (!planned.ok) return planned.reason
+  const { plan } = planned
   const report: RoundReport = {
     channel_id: program.channelId,
     channel_name: program.channelName,
-    round: number,
-    eligible: eligible.length,
-    groups: groups.length,
-    alone: match.alone.length,
-    excluded
+    round: plan.number,
+    eligible: plan.eligibleCount,
+    groups: plan.groups.length,
+    alone: plan.alone.length,
+    excluded: plan.excluded
   }
-  if (dryRun) {
-    return { ...report, plan: { groups: groups.map((g) => g.map((id) => username.get(id) ?? id)), alone: match.alone.map((id) => username.get(id) ?? id) } }
-  }
-  const created = await store.createRound({
-    programId: program.id,
-    expectedLastNumber: program.lastNumber,
-    slot,
-    now,
-    followupAt: new Date(now.getTime() + program.followupHours * HOUR_MS),
-    groupSize: program.groupSize,
-    eligibleCount: eligible.length,
-    newParticipants: eligible.filter((e) => e.participantId === null).map((e) => ({ userId: e.userId, username: e.username })),
-    groups: groups.map((userIds, index) => ({ userIds, icebreaker: pickIcebreaker(number, index) })),
-    alone: match.alone,
-    skipsUsed,
-    autoPaused
-  })
+  if (dryRun) return { ...report, plan: { groups: plan.groups.map((g) => g.usernames), alone: plan.alone.map((a) => a.username) } }
+  const created = await store.createRound({ programId: program.id, expectedLastNumber: program.lastNumber, now, plan })
   if (created === null) return 'another Coffee instance started this round first'
-  log.info({ channelId: program.channelId, round: number, groups: groups.length, alone: match.alone.length }, 'round started')
+  log.info({ channelId: program.channelId, round: plan.number, groups: plan.groups.length, alone: plan.alone.length }, 'round started')
   return report
 }

@@ -1,10 +1,12 @@
 // Rounds, groups and the delivery outbox. The database is what keeps several instances from doubling work:
 // a round is created under a row lock on its program (and (programId, number) is unique), and deliveries are
 // claimed with FOR UPDATE SKIP LOCKED plus a lease.
-import type { PrismaClient, Program, Participant, Delivery, DeliveryKind } from '../generated/prisma/client.js'
+import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, DeliveryState, OutcomeAnswer } from '../generated/prisma/client.js'
 import type { PastGroup } from '../core/matching/index.js'
+import type { RoundPlan } from '../core/plan-round.js'
+import { ROUND_BOUND_KINDS } from '../core/staleness.js'
 
-export type { Delivery, DeliveryKind }
+export type { Delivery, DeliveryKind, DeliveryState }
 
 export interface ProgramWithLastRound extends Program {
   lastRoundId: number | null
@@ -16,29 +18,68 @@ export interface NewRound {
   programId: number
   /** The latest round number seen while planning; the round is not created if another instance moved on. */
   expectedLastNumber: number | null
-  slot: Date
   now: Date
-  followupAt: Date
-  groupSize: number
-  eligibleCount: number
-  /** Channel members taking part for the first time (everyone-here mode): rows to create. */
-  newParticipants: { userId: string, username: string }[]
-  groups: { userIds: string[], icebreaker: string }[]
-  alone: string[]
-  /** Participants whose "skip the next round" this round used up. */
-  skipsUsed: number[]
-  /** Participants this round pauses for not answering; each is told in a direct message. */
-  autoPaused: { id: number, userId: string }[]
+  plan: RoundPlan
 }
 
-function chunks<T> (items: readonly T[], size = 1000): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
+/** A claimed delivery with everything its post is made from (one query for a whole batch). */
+export interface DeliveryToSend {
+  id: number
+  dedupeKey: string
+  kind: DeliveryKind
+  roundId: number
+  groupId: number | null
+  userId: string | null
+  attempts: number
+  channelId: string | null
+  program: { channelName: string, followupHours: number, cadenceDays: number }
+  round: { number: number, startedAt: Date, latestNumber: number }
+  /** Intros, follow-ups and reminders. */
+  group: {
+    id: number
+    icebreaker: string
+    channelId: string | null
+    members: { userId: string, username: string }[]
+    /** Follow-ups and reminders only (empty otherwise): the answers so far, oldest first. */
+    outcomes: { userId: string, answer: OutcomeAnswer }[]
+    /** Follow-ups and reminders only: the state of the group's intro. */
+    introState: DeliveryState | null
+  } | null
 }
+
+/** What became of a claimed delivery; written for many deliveries in one statement. */
+export type DeliveryResult =
+  | { id: number, state: 'sent', postId: string, at: Date }
+  | { id: number, state: 'pending', nextAttemptAt: Date, error: string }
+  | { id: number, state: 'failed' | 'skipped' | 'superseded' | 'expired', error: string }
+
+/** A timestamp(3) parameter inside an array (an array of Dates is not something every driver adapter sends). */
+const sqlTimestamp = (date: Date | null) => date === null ? null : date.toISOString().slice(0, -1)
 
 /** Kinds sent in this order within a batch: a follow-up goes out before the next intro. */
-const KIND_ORDER = "CASE kind WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END"
+const kindOrder = (column: string) => `CASE ${column} WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END`
+
+interface ClaimRow {
+  id: number
+  dedupeKey: string
+  kind: DeliveryKind
+  roundId: number
+  groupId: number | null
+  userId: string | null
+  attempts: number
+  channelId: string | null
+  channelName: string
+  followupHours: number
+  cadenceDays: number
+  roundNumber: number
+  roundStartedAt: Date
+  latestNumber: number
+  icebreaker: string | null
+  groupChannelId: string | null
+  members: { userId: string, username: string }[] | null
+  outcomes: { userId: string, answer: OutcomeAnswer }[] | null
+  introState: DeliveryState | null
+}
 
 export function createRoundsStore (prisma: PrismaClient) {
   return {
@@ -84,76 +125,117 @@ export function createRoundsStore (prisma: PrismaClient) {
       return rows.map((b) => [b.blockerId, b.blockedId])
     },
 
-    /** Commits a planned round with its groups and its intro deliveries; null when another instance got there first. */
-    async createRound (plan: NewRound) {
+    /**
+     * Commits a planned round with its groups and its messages; null when another instance got there first. One
+     * statement per table, whatever the round's size: rows go in as arrays (unnest), and each count is checked.
+     */
+    async createRound ({ programId, expectedLastNumber, now, plan }: NewRound) {
       return prisma.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT id FROM "Program" WHERE id = ${plan.programId} FOR UPDATE`
-        const latest = await tx.round.findFirst({ where: { programId: plan.programId }, orderBy: { number: 'desc' }, select: { number: true } })
-        if ((latest?.number ?? null) !== plan.expectedLastNumber) return null
+        await tx.$queryRaw`SELECT id FROM "Program" WHERE id = ${programId} FOR UPDATE`
+        const latest = await tx.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { number: true } })
+        if ((latest?.number ?? null) !== expectedLastNumber || plan.number !== (latest?.number ?? 0) + 1) return null
+        const expect = (what: string, count: number | bigint, expected: number) => {
+          if (Number(count) !== expected) throw new Error(`creating round ${plan.number}: ${Number(count)} ${what} written, ${expected} planned`)
+        }
 
         if (plan.newParticipants.length > 0) {
-          await tx.participant.createMany({
-            data: plan.newParticipants.map((p) => ({ programId: plan.programId, userId: p.userId, username: p.username, joinedAt: plan.now })),
-            skipDuplicates: true
-          })
+          await tx.$executeRaw`
+            INSERT INTO "Participant" ("programId", "userId", username, "joinedAt", "updatedAt")
+            SELECT ${programId}, u."userId", u.username, ${now}, ${now}
+            FROM unnest(${plan.newParticipants.map((p) => p.userId)}::text[], ${plan.newParticipants.map((p) => p.username)}::text[]) AS u("userId", username)
+            ON CONFLICT ("programId", "userId") DO NOTHING`
         }
-        const userIds = [...plan.groups.flatMap((g) => g.userIds), ...plan.alone]
-        const rows = await tx.participant.findMany({ where: { programId: plan.programId, userId: { in: userIds } }, select: { id: true, userId: true } })
-        const participantId = new Map(rows.map((r) => [r.userId, r.id]))
-
         const round = await tx.round.create({
-          data: {
-            programId: plan.programId,
-            number: (latest?.number ?? 0) + 1,
-            startedAt: plan.slot,
-            followupAt: plan.followupAt,
-            groupSize: plan.groupSize,
-            eligibleCount: plan.eligibleCount,
-            createdAt: plan.now
-          }
+          data: { programId, number: plan.number, startedAt: plan.slot, followupAt: plan.followupAt, groupSize: plan.groupSize, eligibleCount: plan.eligibleCount, createdAt: now }
         })
-        // In chunks: one statement for 10,000 rows costs Prisma far more memory than ten of 1,000.
-        const groups: { id: number, index: number }[] = []
-        for (const part of chunks(plan.groups.map((g, index) => ({ roundId: round.id, index, icebreaker: g.icebreaker })))) {
-          groups.push(...await tx.group.createManyAndReturn({ data: part, select: { id: true, index: true } }))
-        }
-        groups.sort((a, b) => a.index - b.index)
-        for (const part of chunks(groups.flatMap((group) => plan.groups[group.index]!.userIds.map((userId) => ({ groupId: group.id, participantId: participantId.get(userId)! }))))) {
-          await tx.groupMember.createMany({ data: part })
-        }
-        const deliveries = [
-          ...groups.map((group) => ({ dedupeKey: `intro:${group.id}`, kind: 'intro' as const, roundId: round.id, groupId: group.id, nextAttemptAt: plan.now, createdAt: plan.now })),
-          ...plan.alone.map((userId) => ({ dedupeKey: `alone:${round.id}:${userId}`, kind: 'alone' as const, roundId: round.id, userId, nextAttemptAt: plan.now, createdAt: plan.now }))
+        const indexes = plan.groups.map((_, index) => index)
+        expect('groups', await tx.$executeRaw`
+          INSERT INTO "Group" ("roundId", index, icebreaker)
+          SELECT ${round.id}, u.index, u.icebreaker
+          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => g.icebreaker)}::text[]) AS u(index, icebreaker)`, plan.groups.length)
+        const memberIndexes = plan.groups.flatMap((g, index) => g.userIds.map(() => index))
+        expect('group members', await tx.$executeRaw`
+          INSERT INTO "GroupMember" ("groupId", "participantId")
+          SELECT g.id, p.id
+          FROM unnest(${memberIndexes}::int[], ${plan.groups.flatMap((g) => g.userIds)}::text[]) AS u(index, "userId")
+          JOIN "Group" g ON g."roundId" = ${round.id} AND g.index = u.index
+          JOIN "Participant" p ON p."programId" = ${programId} AND p."userId" = u."userId"`, memberIndexes.length)
+        const messages = [
+          ...plan.groups.map((g, index) => ({ key: g.introKey, kind: 'intro', index, userId: null })),
+          ...plan.alone.map((a) => ({ key: a.key, kind: 'alone', index: null, userId: a.userId })),
+          ...plan.autoPaused.map((p) => ({ key: p.key, kind: 'autopause', index: null, userId: p.userId }))
         ]
-        for (const part of chunks(deliveries)) await tx.delivery.createMany({ data: part })
+        expect('deliveries', await tx.$executeRaw`
+          INSERT INTO "Delivery" ("dedupeKey", kind, "roundId", "groupId", "userId", "nextAttemptAt", "createdAt")
+          SELECT u.key, u.kind::"DeliveryKind", ${round.id}, g.id, u."userId", ${now}, ${now}
+          FROM unnest(${messages.map((m) => m.key)}::text[], ${messages.map((m) => m.kind)}::text[], ${messages.map((m) => m.index)}::int[], ${messages.map((m) => m.userId)}::text[])
+            AS u(key, kind, index, "userId")
+          LEFT JOIN "Group" g ON g."roundId" = ${round.id} AND g.index = u.index`, messages.length)
         if (plan.autoPaused.length > 0) {
-          await tx.participant.updateMany({ where: { id: { in: plan.autoPaused.map((p) => p.id) } }, data: { autoPausedAt: plan.now } })
-          await tx.delivery.createMany({
-            data: plan.autoPaused.map((p) => ({ dedupeKey: `autopause:${round.id}:${p.userId}`, kind: 'autopause' as const, roundId: round.id, userId: p.userId, nextAttemptAt: plan.now, createdAt: plan.now })),
-            skipDuplicates: true
-          })
+          await tx.participant.updateMany({ where: { id: { in: plan.autoPaused.map((p) => p.id) } }, data: { autoPausedAt: now } })
         }
         if (plan.skipsUsed.length > 0) {
           await tx.participant.updateMany({ where: { id: { in: plan.skipsUsed } }, data: { skipNext: false } })
         }
-        return { round, groupIds: groups.map((g) => g.id) }
+        return { round }
       }, { timeout: 120_000, maxWait: 30_000 })
     },
 
     /**
      * Takes up to `limit` deliveries that are due and not leased by another sender, leasing them until
-     * `leaseUntil` and counting the attempt. SKIP LOCKED lets several instances share the outbox.
+     * `leaseUntil` and counting the attempt, with what their posts are made from: one statement for the batch.
+     * SKIP LOCKED lets several instances share the outbox. Intros of a superseded round come too, due or not, so
+     * that they are retired (never sent) in the pass that started the newer round; those of the rounds in `holding`
+     * (about to be superseded) are left alone.
      */
-    async claimDeliveries (now: Date, leaseUntil: Date, limit: number): Promise<Delivery[]> {
-      return prisma.$queryRawUnsafe<Delivery[]>(`
-        UPDATE "Delivery" SET "leaseUntil" = $2, attempts = attempts + 1
-        WHERE id IN (
-          SELECT id FROM "Delivery"
-          WHERE state = 'pending' AND "nextAttemptAt" <= $1 AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)
-          ORDER BY ${KIND_ORDER}, id
-          LIMIT $3
-          FOR UPDATE SKIP LOCKED)
-        RETURNING *`, now, leaseUntil, limit)
+    async claimDeliveries (now: Date, leaseUntil: Date, limit: number, holding: readonly number[] = []): Promise<DeliveryToSend[]> {
+      const rows = await prisma.$queryRawUnsafe<ClaimRow[]>(`
+        WITH claimed AS (
+          UPDATE "Delivery" SET "leaseUntil" = $2, attempts = attempts + 1
+          WHERE id IN (
+            SELECT id FROM "Delivery"
+            WHERE state = 'pending' AND ("leaseUntil" IS NULL OR "leaseUntil" <= $1)
+              AND ("nextAttemptAt" <= $1
+                -- superseded (core/staleness.ts): taken before it is due, to be marked so at once
+                OR (kind::text = ANY($4::text[]) AND EXISTS (
+                  SELECT 1 FROM "Round" r JOIN "Round" n ON n."programId" = r."programId" AND n.number > r.number
+                  WHERE r.id = "Delivery"."roundId")))
+              AND NOT (kind::text = ANY($4::text[]) AND "roundId" = ANY($5::int[]))
+            ORDER BY ${kindOrder('kind')}, id
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED)
+          RETURNING id, "dedupeKey", kind, "roundId", "groupId", "userId", attempts, "channelId")
+        SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts, c."channelId",
+               p."channelName", p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
+               (SELECT max(l.number) FROM "Round" l WHERE l."programId" = r."programId") AS "latestNumber",
+               g.icebreaker, g."channelId" AS "groupChannelId",
+               (SELECT json_agg(json_build_object('userId', pa."userId", 'username', pa.username) ORDER BY pa.id)
+                FROM "GroupMember" gm JOIN "Participant" pa ON pa.id = gm."participantId" WHERE gm."groupId" = c."groupId") AS members,
+               CASE WHEN c.kind IN ('followup', 'reminder') THEN
+                 (SELECT json_agg(json_build_object('userId', o."userId", 'answer', o.answer) ORDER BY o."answeredAt")
+                  FROM "Outcome" o WHERE o."groupId" = c."groupId") END AS outcomes,
+               CASE WHEN c.kind IN ('followup', 'reminder') THEN
+                 (SELECT i.state::text FROM "Delivery" i WHERE i."groupId" = c."groupId" AND i.kind = 'intro' ORDER BY i.id DESC LIMIT 1) END AS "introState"
+        FROM claimed c
+        JOIN "Round" r ON r.id = c."roundId"
+        JOIN "Program" p ON p.id = r."programId"
+        LEFT JOIN "Group" g ON g.id = c."groupId"
+        ORDER BY ${kindOrder('c.kind')}, c.id`, now, leaseUntil, limit, [...ROUND_BOUND_KINDS], [...holding])
+      return rows.map((row) => ({
+        id: row.id,
+        dedupeKey: row.dedupeKey,
+        kind: row.kind,
+        roundId: row.roundId,
+        groupId: row.groupId,
+        userId: row.userId,
+        attempts: row.attempts,
+        channelId: row.channelId,
+        program: { channelName: row.channelName, followupHours: row.followupHours, cadenceDays: row.cadenceDays },
+        round: { number: row.roundNumber, startedAt: row.roundStartedAt, latestNumber: row.latestNumber },
+        group: row.groupId === null
+          ? null
+          : { id: row.groupId, icebreaker: row.icebreaker ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState }
+      }))
     },
 
     /** Counts an extra attempt on a delivery this sender already holds. */
@@ -162,52 +244,69 @@ export function createRoundsStore (prisma: PrismaClient) {
       return row.attempts
     },
 
-    /** What an intro or follow-up needs: the group's people and program. */
-    groupToDeliver (groupId: number) {
-      return prisma.group.findUniqueOrThrow({
-        where: { id: groupId },
-        include: {
-          members: { include: { participant: { select: { userId: true, username: true } } } },
-          outcomes: { select: { userId: true, answer: true }, orderBy: { answeredAt: 'asc' } },
-          round: { include: { program: true } }
-        }
-      })
-    },
-
-    programOfRound (roundId: number) {
-      return prisma.round.findUniqueOrThrow({ where: { id: roundId }, include: { program: true } })
-    },
-
     /**
-     * Remembers the channel before posting, so an interrupted send can be checked there later. An intro's group gets
-     * it in the same statement: a retry never records the channel again once its delivery has one, so a crash
-     * between two writes would leave the group without a channel (and its follow-up with nowhere to go) for good.
+     * Remembers the channels before posting, so an interrupted send can be checked there later. An intro's group
+     * gets its channel in the same statement: a retry never records the channel again once its delivery has one,
+     * so a crash between two writes would leave the group without a channel (and its follow-up with nowhere to go).
      */
-    async recordChannel (delivery: Delivery, channelId: string): Promise<void> {
-      if (delivery.groupId !== null && delivery.kind === 'intro') {
-        await prisma.$executeRaw`
-          WITH d AS (UPDATE "Delivery" SET "channelId" = ${channelId} WHERE id = ${delivery.id})
-          UPDATE "Group" SET "channelId" = ${channelId} WHERE id = ${delivery.groupId}`
-      } else {
-        await prisma.delivery.update({ where: { id: delivery.id }, data: { channelId } })
-      }
+    async recordChannels (channels: readonly { id: number, introGroupId: number | null, channelId: string }[]): Promise<void> {
+      if (channels.length === 0) return
+      const [counts] = await prisma.$queryRaw<{ deliveries: bigint | number }[]>`
+        WITH u AS (
+          SELECT * FROM unnest(${channels.map((c) => c.id)}::int[], ${channels.map((c) => c.introGroupId)}::int[], ${channels.map((c) => c.channelId)}::text[])
+            AS u(id, "groupId", "channelId")),
+        d AS (UPDATE "Delivery" d SET "channelId" = u."channelId" FROM u WHERE d.id = u.id RETURNING d.id),
+        g AS (UPDATE "Group" g SET "channelId" = u."channelId" FROM u WHERE g.id = u."groupId" RETURNING g.id)
+        SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM g) AS groups`
+      if (Number(counts?.deliveries) !== channels.length) throw new Error(`recording channels: ${Number(counts?.deliveries)} of ${channels.length} deliveries found`)
     },
 
-    async markSent (id: number, postId: string, now: Date): Promise<void> {
-      await prisma.delivery.update({ where: { id }, data: { state: 'sent', postId, sentAt: now, leaseUntil: null, lastError: null } })
+    /** Records what became of claimed deliveries, and releases them: one statement for them all. */
+    async recordResults (results: readonly DeliveryResult[]): Promise<void> {
+      if (results.length === 0) return
+      const field = <T>(pick: (r: DeliveryResult) => T) => results.map(pick)
+      const count = await prisma.$executeRaw`
+        UPDATE "Delivery" d
+        SET state = u.state::"DeliveryState",
+            "postId" = COALESCE(u."postId", d."postId"),
+            "sentAt" = COALESCE(u."sentAt"::timestamp(3), d."sentAt"),
+            "nextAttemptAt" = COALESCE(u."nextAttemptAt"::timestamp(3), d."nextAttemptAt"),
+            "lastError" = u.error,
+            "leaseUntil" = NULL
+        FROM unnest(
+          ${field((r) => r.id)}::int[],
+          ${field((r) => r.state)}::text[],
+          ${field((r) => r.state === 'sent' ? r.postId : null)}::text[],
+          ${field((r) => sqlTimestamp(r.state === 'sent' ? r.at : null))}::text[],
+          ${field((r) => sqlTimestamp(r.state === 'pending' ? r.nextAttemptAt : null))}::text[],
+          ${field((r) => r.state === 'sent' ? null : r.error.slice(0, 1000))}::text[]
+        ) AS u(id, state, "postId", "sentAt", "nextAttemptAt", error)
+        WHERE d.id = u.id`
+      if (count !== results.length) throw new Error(`recording deliveries: ${count} of ${results.length} found`)
     },
 
-    async markRetry (id: number, nextAttemptAt: Date, error: string): Promise<void> {
-      await prisma.delivery.update({ where: { id }, data: { nextAttemptAt, leaseUntil: null, lastError: error.slice(0, 1000) } })
+    /** Whether deliveries are backing off after failures, their next attempt less than `horizon` away. */
+    async backingOff (now: Date, horizon: Date): Promise<boolean> {
+      const found = await prisma.delivery.findFirst({
+        where: { state: 'pending', attempts: { gt: 0 }, nextAttemptAt: { gt: now, lt: horizon }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+        select: { id: true }
+      })
+      return found !== null
     },
 
-    /** A message that turned out to be unnecessary; it will never be sent. */
-    async markSkipped (id: number, reason: string): Promise<void> {
-      await prisma.delivery.update({ where: { id }, data: { state: 'skipped', leaseUntil: null, lastError: reason } })
+    /** Mattermost answers again: what backingOff found is due now. Returns how many. */
+    async retryBackedOff (now: Date, horizon: Date): Promise<number> {
+      const { count } = await prisma.delivery.updateMany({
+        where: { state: 'pending', attempts: { gt: 0 }, nextAttemptAt: { gt: now, lt: horizon }, OR: [{ leaseUntil: null }, { leaseUntil: { lte: now } }] },
+        data: { nextAttemptAt: now }
+      })
+      return count
     },
 
-    async markFailed (id: number, error: string): Promise<void> {
-      await prisma.delivery.update({ where: { id }, data: { state: 'failed', leaseUntil: null, lastError: error.slice(0, 1000) } })
+    /** Gives back deliveries a failed pass had claimed, so that the next pass need not wait for their lease. */
+    async releaseLeases (ids: readonly number[]): Promise<void> {
+      if (ids.length === 0) return
+      await prisma.$executeRaw`UPDATE "Delivery" SET "leaseUntil" = NULL WHERE id = ANY(${[...ids]}::int[]) AND state = 'pending'`
     },
 
     async pendingCount (): Promise<number> {

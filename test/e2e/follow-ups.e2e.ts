@@ -38,7 +38,7 @@ else {
 
     t.hasStrict((await world.rounds()).body.rounds, [{ round: 1, eligible: 4, groups: 2 }], 'round 1 starts at the first scheduler call')
     const { body: second } = await world.rounds()
-    t.same(second.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0 }, 'the next call asks both groups')
+    t.same(second.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the next call asks both groups')
 
     const followup = await latestInGroup(world, alice, /How did it go/)
     t.ok(followup, 'alice sees the follow-up in her group message')

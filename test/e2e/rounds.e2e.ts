@@ -36,7 +36,7 @@ else {
       t.equal(status, 200)
       t.same(body.errors, [])
       t.hasStrict(body.rounds, [{ channel_id: world.channel.id, round, eligible: 4, groups: 2, excluded: { inactive: 1, notMember: 1 } }])
-      t.same(body.deliveries, { sent: round === 1 ? 2 : 4, retried: 0, failed: 0, pending: 0 }, 'the intros, after the last round\'s follow-ups')
+      t.same(body.deliveries, { sent: round === 1 ? 2 : 4, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the intros, after the last round\'s follow-ups')
 
       const groups = await groupsSeenBy(world, people)
       const intros = [...groups.values()].flatMap((g) => g.posts.filter((p) => p.user_id === world.bot.id && /Coffee time/.test(p.message)).map((p) => ({ post: p, group: g })))

@@ -133,7 +133,7 @@ export interface Conversation {
 export interface RoundsSummary {
   rounds: { channel_id: string, round: number, eligible: number, groups: number, excluded: Record<string, number> }[]
   skipped: { channel_id: string, reason: string }[]
-  deliveries: { sent: number, retried: number, failed: number, pending: number }
+  deliveries: { sent: number, retried: number, failed: number, pending: number, superseded: number, expired: number }
   errors: { channel_id?: string, message: string }[]
   [key: string]: unknown
 }

@@ -126,7 +126,7 @@ async function checkOutcome (t: Test, service: RunningService, world: Awaited<Re
     const posts = group.channel_id === null ? [] : mm.posts(group.channel_id)
     t.same(posts.map((p) => p.id), [group.deliveries.intro?.post_id], `group ${group.members.map((m) => m.username).join(' + ')}: its channel and post are recorded, and are the ones at Mattermost`)
   }
-  t.same((await pass(service)).deliveries, { sent: 0, retried: 0, failed: 0, pending: 0 }, 'nothing left to do')
+  t.same((await pass(service)).deliveries, { sent: 0, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'nothing left to do')
 }
 
 function introStates (page: RoundsPage) {
@@ -174,7 +174,7 @@ t.test('SIGKILL in the middle of a round, then restarts: one round, every intro 
   const requestsBefore = postRequests().length
   const leased = await pass(second)
   t.same(leased.rounds, [], 'no second round')
-  t.same(leased.deliveries, { sent: 0, retried: 0, failed: 0, pending: GROUPS - recorded }, 'leased intros are not taken over')
+  t.same(leased.deliveries, { sent: 0, retried: 0, failed: 0, pending: GROUPS - recorded, superseded: 0, expired: 0 }, 'leased intros are not taken over')
   t.same(leased.errors, [])
   t.equal(postRequests().length, requestsBefore, 'nothing posted while the lease holds')
   t.same(await stopService(second, 'SIGTERM'), { code: 0, signal: null }, 'the second process stops cleanly')
@@ -184,7 +184,7 @@ t.test('SIGKILL in the middle of a round, then restarts: one round, every intro 
   mm.clearRequests()
   const finished = await pass(third)
   t.same(finished.rounds, [], 'still no second round')
-  t.same(finished.deliveries, { sent: GROUPS - recorded, retried: 0, failed: 0, pending: 0 }, 'every pending intro accounted for')
+  t.same(finished.deliveries, { sent: GROUPS - recorded, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'every pending intro accounted for')
   t.same(finished.errors, [])
   t.equal(postRequests().length, GROUPS - postedBeforeRestart, 'only the intros never posted were posted')
   t.ok(mm.requestsTo('GET', /^\/api\/v4\/channels\/\w+\/posts$/).length >= GROUPS - recorded, 'each unfinished intro first looked for an earlier post')
@@ -239,7 +239,7 @@ t.test('SIGKILL while an intro\'s channel is being recorded: the group keeps its
   const second = await startService(t, env, { clockShiftMs: DEFAULT_DELIVERY_OPTIONS.leaseMs + 60_000 })
   const finished = await pass(second)
   t.same(finished.rounds, [], 'no second round')
-  t.same(finished.deliveries, { sent: people / 2, retried: 0, failed: 0, pending: 0 })
+  t.same(finished.deliveries, { sent: people / 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 })
   await checkOutcome(t, second, world, people)
   t.same(await stopService(second, 'SIGTERM'), { code: 0, signal: null })
 })

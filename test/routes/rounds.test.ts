@@ -39,7 +39,7 @@ t.test('a round introduces everyone once, in group messages with the bot; a trio
   const summary = await pass(world.app)
   t.equal(summary.rounds.length, 1)
   t.match(summary.rounds[0], { channel_id: CHANNEL_ID, channel_name: 'town-square', round: 1, eligible: 5, groups: 2, alone: 0 })
-  t.same(summary.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0 })
+  t.same(summary.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 })
   t.same(summary.errors, [])
 
   const chats = groupChats(world)
@@ -54,7 +54,7 @@ t.test('a round introduces everyone once, in group messages with the bot; a trio
     t.match(post.message, /~town-square/)
     t.match(post.message, /\*\*To get you started:\*\* .+\?/)
     t.match(post.message, /\/coffee skip/)
-    t.match(post.props, { coffee_delivery: /^intro:\d+$/ })
+    t.match(post.props, { coffee_delivery: /^intro:\d+:1:\d+$/ }, 'keyed by program, round and group')
   }
   const again = await pass(world.app)
   t.same(again.rounds, [], 'not due again straight away')

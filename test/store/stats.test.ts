@@ -173,7 +173,7 @@ t.test('rounds page: newest first, groups with members, answers, message states 
   t.match(latest, { number: 3, startedAt: now, groupSize: 2, eligibleCount: 5 })
   t.equal(latest.groups.length, 2)
   const [pairRecord, trioRecord] = [latest.groups.find((g) => g.members.length === 2)!, latest.groups.find((g) => g.members.length === 3)!]
-  const intro = await prisma.delivery.findUniqueOrThrow({ where: { dedupeKey: `intro:${pair!.id}` } })
+  const intro = await prisma.delivery.findFirstOrThrow({ where: { groupId: pair!.id, kind: 'intro' } })
   t.same(pairRecord.members, pair!.usernames.map((username) => ({ userId: mmId(username), username, answer: null, answeredAt: null })))
   t.same(pairRecord.deliveries, { intro: { state: 'sent', postId: intro.postId }, followup: null, reminder: null })
   t.match(pairRecord, { asked: false, outcome: 'no_answer', channelId: /^[a-z0-9]{26}$/ })

@@ -1,0 +1,130 @@
+// Round planning, pure: from what the database and Mattermost said about a program, the round to commit (or why
+// there is none). start-rounds.ts does the reading before and the writing after; nothing here does I/O.
+import { dueSlot } from './schedule.js'
+import { HOUR_MS } from './durations.js'
+import { decideEligibility, type EligibilityParticipant, type EligibilityUser, type Excluded } from './eligibility.js'
+import { matchRound, type PastGroup, type Random } from './matching/index.js'
+import { pickIcebreaker } from './icebreakers.js'
+import { MAX_GROUP_SIZE } from './group-size.js'
+
+export interface PlanProgram {
+  id: number
+  mode: 'optin' | 'channel'
+  paused: boolean
+  cadenceDays: number
+  groupSize: number
+  followupHours: number
+  /** The program's latest round, if any. */
+  lastSlot: Date | null
+  lastNumber: number | null
+}
+
+/** The slot a program's next round would take now, or null when it is not due (or paused). */
+export function roundDue (program: Pick<PlanProgram, 'paused' | 'cadenceDays' | 'lastSlot'>, now: Date, force = false): Date | null {
+  if (program.paused) return null
+  return force ? now : dueSlot({ cadenceDays: program.cadenceDays, lastSlot: program.lastSlot }, now)
+}
+
+/** Splits any group too big for a Mattermost group message into two. */
+export function fitGroups (groups: string[][]): string[][] {
+  return groups.flatMap((group) => {
+    if (group.length <= MAX_GROUP_SIZE) return [group]
+    const half = Math.ceil(group.length / 2)
+    return fitGroups([group.slice(0, half), group.slice(half)])
+  })
+}
+
+/** The outbox keys of a round's messages: each message exists once, however often a round is retried. */
+export const deliveryKeys = {
+  intro: (programId: number, round: number, groupIndex: number) => `intro:${programId}:${round}:${groupIndex}`,
+  alone: (programId: number, round: number, userId: string) => `alone:${programId}:${round}:${userId}`,
+  autopause: (programId: number, round: number, userId: string) => `autopause:${programId}:${round}:${userId}`
+}
+
+export interface PlanInputs {
+  program: PlanProgram
+  /** The slot the round takes (roundDue). */
+  slot: Date
+  now: Date
+  participants: readonly EligibilityParticipant[]
+  channelMemberIds: ReadonlySet<string>
+  /** Mattermost's view of the candidates. */
+  users: ReadonlyMap<string, EligibilityUser>
+  botUserId: string
+  /** Participants who stopped answering (store.unresponsive). */
+  unresponsive: readonly { id: number, userId: string }[]
+  history: readonly PastGroup[]
+  /** Blocks involving any candidate. */
+  blocks: readonly (readonly [string, string])[]
+  random: Random
+}
+
+export interface PlannedGroup {
+  userIds: string[]
+  /** Usernames, in the order of userIds. */
+  usernames: string[]
+  icebreaker: string
+  introKey: string
+}
+
+export interface RoundPlan {
+  number: number
+  slot: Date
+  followupAt: Date
+  groupSize: number
+  eligibleCount: number
+  excluded: Excluded
+  /** Channel members taking part for the first time (everyone-here mode): rows to create. */
+  newParticipants: { userId: string, username: string }[]
+  groups: PlannedGroup[]
+  alone: { userId: string, username: string, key: string }[]
+  /** Participants whose "skip the next round" this round uses up. */
+  skipsUsed: number[]
+  /** Participants this round pauses for not answering; each is told in a direct message. */
+  autoPaused: { id: number, userId: string, key: string }[]
+}
+
+export type PlanResult = { ok: true, plan: RoundPlan } | { ok: false, reason: string }
+
+export function planRound (inputs: PlanInputs): PlanResult {
+  const { program, now } = inputs
+  const decided = decideEligibility({
+    mode: program.mode,
+    participants: inputs.participants,
+    channelMemberIds: inputs.channelMemberIds,
+    users: inputs.users,
+    botUserId: inputs.botUserId,
+    now,
+    unresponsive: new Set(inputs.unresponsive.map((p) => p.id))
+  })
+  const { eligible } = decided
+  if (eligible.length < 2) return { ok: false, reason: `fewer than 2 people can take part (${eligible.length} eligible)` }
+
+  const number = (program.lastNumber ?? 0) + 1
+  const people = eligible.map((e) => e.userId)
+  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random })
+  const username = new Map(eligible.map((e) => [e.userId, e.username]))
+  const nameOf = (userId: string) => username.get(userId) ?? userId
+  const pausing = new Set(decided.autoPaused)
+  return {
+    ok: true,
+    plan: {
+      number,
+      slot: inputs.slot,
+      followupAt: new Date(now.getTime() + program.followupHours * HOUR_MS),
+      groupSize: program.groupSize,
+      eligibleCount: eligible.length,
+      excluded: decided.excluded,
+      newParticipants: eligible.filter((e) => e.participantId === null).map((e) => ({ userId: e.userId, username: e.username })),
+      groups: fitGroups(match.groups).map((userIds, index) => ({
+        userIds,
+        usernames: userIds.map(nameOf),
+        icebreaker: pickIcebreaker(number, index),
+        introKey: deliveryKeys.intro(program.id, number, index)
+      })),
+      alone: match.alone.map((userId) => ({ userId, username: nameOf(userId), key: deliveryKeys.alone(program.id, number, userId) })),
+      skipsUsed: decided.skipsUsed,
+      autoPaused: inputs.unresponsive.filter((p) => pausing.has(p.id)).map((p) => ({ id: p.id, userId: p.userId, key: deliveryKeys.autopause(program.id, number, p.userId) }))
+    }
+  }
+}
