@@ -5,6 +5,9 @@ import type { CommandDeps } from './deps.js'
 import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
 import { markdownTable } from '../core/markdown.js'
 import { botMissing } from './channel-access.js'
+import { parseStart, parseWeekday, parseClockTime, parseTimeZone, formatInZone, describeWeeklyTime, zoneOrUtc } from '../core/local-time.js'
+import { changedStart, nextSlot, programSchedule, type ScheduleInput } from '../core/schedule.js'
+import { describeNextRound, HOW_TO_START } from './next-round.js'
 import { describeLeftovers, parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 type Ctx = CommandContext<CommandDeps>
@@ -76,6 +79,53 @@ const SETTINGS: Setting[] = [
     }
   },
   {
+    words: /^start$/,
+    usage: 'start <weekday> <HH:MM> | now',
+    async apply (ctx, value) {
+      const asked = parseStart(value)
+      if (!asked.ok) return asked.error
+      if ('now' in asked.value) return await reschedule(ctx, () => ctx.now)
+      const { weekday, time } = asked.value
+      return await reschedule(ctx, (schedule) => changedStart(schedule, { weekday, ...(time === undefined ? {} : { time }) }, ctx.now))
+    }
+  },
+  {
+    words: /^day$/,
+    usage: 'day <weekday>',
+    async apply (ctx, value) {
+      const weekday = parseWeekday(value)
+      if (!weekday.ok) return weekday.error
+      return await reschedule(ctx, (schedule) => changedStart(schedule, { weekday: weekday.value }, ctx.now))
+    }
+  },
+  {
+    words: /^time$/,
+    usage: 'time <HH:MM>',
+    async apply (ctx, value) {
+      const time = parseClockTime(value)
+      if (!time.ok) return time.error
+      return await reschedule(ctx, (schedule) => changedStart(schedule, { time: time.value }, ctx.now))
+    }
+  },
+  {
+    words: /^(timezone|tz|zone)$/,
+    usage: 'timezone <Area/City>',
+    async apply (ctx, value) {
+      const zone = parseTimeZone(value)
+      if (!zone.ok) return zone.error
+      const program = await ensureProgram(ctx)
+      const lastSlot = await ctx.deps.store.lastSlot(program.id)
+      const schedule = programSchedule(program, lastSlot)
+      if (nextSlot(schedule) === null) {
+        await ctx.deps.store.updateProgram(program.id, { timezone: zone.value })
+        return `Done: this channel's time zone is now **${zone.value}**. Round 1 still needs a day and time: \`/coffee config start monday 10:00\`.`
+      }
+      const startAt = changedStart(schedule, { timezone: zone.value }, ctx.now)
+      await ctx.deps.store.updateProgram(program.id, { timezone: zone.value, startAt })
+      return `Done: this channel's time zone is now **${zone.value}**. Next round: **${formatInZone(startAt, zone.value)}**.`
+    }
+  },
+  {
     words: /^pause$/,
     usage: 'pause',
     async apply (ctx) {
@@ -97,6 +147,28 @@ const SETTINGS: Setting[] = [
   }
 ]
 
+/**
+ * Sets the program's next start from `start`, given its schedule in the zone to use (the channel's, or on first use the
+ * admin's own from Mattermost, else UTC), and says what that means.
+ */
+async function reschedule (ctx: Ctx, start: (schedule: ScheduleInput) => Date): Promise<string> {
+  const program = await ensureProgram(ctx)
+  let zone = program.timezone
+  let zoneNote = ''
+  if (zone === '') {
+    const own = ctx.deps.users === undefined ? '' : (await ctx.deps.users.getUser(ctx.command.userId))?.timezone ?? ''
+    zone = zoneOrUtc(own)
+    zoneNote = own === '' ? ` Times are in ${zone}; \`/coffee config timezone Europe/Berlin\` changes that.` : ` Times are in ${zone}, your time zone in Mattermost; \`/coffee config timezone …\` changes that.`
+  }
+  const lastSlot = await ctx.deps.store.lastSlot(program.id)
+  const startAt = start({ ...programSchedule(program, lastSlot), timezone: zone })
+  await ctx.deps.store.updateProgram(program.id, { startAt, timezone: zone })
+  const which = lastSlot === null ? 'Round 1' : 'The next round'
+  const when = startAt.getTime() <= ctx.now.getTime() ? 'at the next scheduler run' : `on **${formatInZone(startAt, zone)}**`
+  const then = program.cadenceDays % 7 === 0 ? `, then ${describeCadence(program.cadenceDays)} on ${describeWeeklyTime(startAt, zone)}` : `, then ${describeCadence(program.cadenceDays)}`
+  return `Done: ${which} is ${when}${then}.${zoneNote}`
+}
+
 function ensureProgram (ctx: Ctx) {
   const { command } = ctx
   return ctx.deps.store.ensureProgram({ teamId: command.teamId, channelId: command.channelId, channelName: command.channelName })
@@ -112,9 +184,12 @@ export const config: CommandSpec<CommandDeps> = {
     const [word = '', ...rest] = ctx.args.split(' ')
     if (word === '') {
       const program = await ctx.deps.store.findProgram(ctx.command.channelId)
-      if (program === null) return 'Coffee has not started in this channel yet. Defaults: rounds every week, groups of 2, follow-up after 3 days, opt-in.'
+      if (program === null) return `Coffee has not started in this channel yet. Defaults: rounds every week, groups of 2, follow-up after 3 days, opt-in; round 1 waits until ${HOW_TO_START}.`
+      const lastSlot = await ctx.deps.store.lastSlot(program.id)
       return markdownTable(['Setting', 'Value'], [
         ['Rounds', describeCadence(program.cadenceDays)],
+        ['Next round', program.paused ? 'none while paused' : await describeNextRound(ctx, program, lastSlot)],
+        ['Time zone', program.timezone === '' ? 'not chosen yet (UTC)' : program.timezone],
         ['Group size', `${program.groupSize} (${describeLeftovers(program.groupSize)})`],
         ['Who takes part', program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
         ['Follow-up', describeFollowupDelay(program.followupHours)],

@@ -2,8 +2,8 @@
 import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { participationState, visitWorthWriting } from '../core/participation.js'
-import { parsePauseEnd, formatDate, formatDateTime, describeCadence } from '../core/durations.js'
-import { nextSlot } from '../core/schedule.js'
+import { parsePauseEnd, formatDate, describeCadence } from '../core/durations.js'
+import { describeNextRound } from './next-round.js'
 import { describeLeftovers } from '../core/group-size.js'
 import type { Program, Participant } from '../store/participation.js'
 import { botMissing } from './channel-access.js'
@@ -145,8 +145,7 @@ export const status: Spec = {
     else if (state.pausedUntil !== null) lines.push(`You're **paused** until ${formatDate(state.pausedUntil)}.${state.skipping ? ' After that you will also skip one round.' : ''}`)
     else if (state.skipping) lines.push("You're **in**, and sitting out the next round.")
     else lines.push("You're **in** for the next round. ☕")
-    const slot = nextSlot({ cadenceDays: program.cadenceDays, lastSlot: round?.startedAt ?? null })
-    const when = slot === null || slot.getTime() <= ctx.now.getTime() ? 'as soon as two people are in' : formatDateTime(slot)
+    const when = await describeNextRound(ctx, program, round?.startedAt ?? null)
     lines.push(`Rounds run ${describeCadence(program.cadenceDays)} in groups of ${program.groupSize} (${describeLeftovers(program.groupSize)}). ${program.paused ? 'Coffee is **paused** in this channel by an admin.' : `Next round: ${when}.`}`)
     if (round !== null && participant !== null && group !== null) {
       const others = group.filter((name) => name !== participant.username)

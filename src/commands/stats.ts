@@ -70,7 +70,7 @@ async function statsText (ctx: Ctx): Promise<string | null> {
   const numbers = await ctx.deps.stats.programStats(program.id, { now: ctx.now, trendRounds: TREND_ROUNDS })
   const people = `**${numbers.participants}** ${numbers.participants === 1 ? 'person has' : 'people have'} joined so far, **${numbers.active}** active right now`
   if (numbers.rounds === 0) {
-    return `No rounds yet in ${channelLabel(ctx)}. ${people}. The first round comes at the next scheduled run once two people are in. ☕`
+    return `No rounds yet in ${channelLabel(ctx)}. ${people}. \`/coffee status\` says when round 1 is. ☕`
   }
   return [
     `#### ☕ Coffee in ${channelLabel(ctx)}`,

@@ -91,13 +91,6 @@ export function formatDate (date: Date): string {
   return `${WEEKDAYS[date.getUTCDay()]} ${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`
 }
 
-/** "Thu 24 Dec 2026, 09:00 UTC". */
-export function formatDateTime (date: Date): string {
-  const hh = String(date.getUTCHours()).padStart(2, '0')
-  const mm = String(date.getUTCMinutes()).padStart(2, '0')
-  return `${formatDate(date)}, ${hh}:${mm} UTC`
-}
-
 /** "every week", "every 2 weeks", "every 10 days". */
 export function describeCadence (days: number): string {
   if (days === 1) return 'every day'

@@ -1,6 +1,6 @@
 // Round planning, pure: from what the database and Mattermost said about a program, the round to commit (or why
 // there is none). start-rounds.ts does the reading before and the writing after; nothing here does I/O.
-import { dueSlot } from './schedule.js'
+import { dueSlot, programSchedule } from './schedule.js'
 import { HOUR_MS } from './durations.js'
 import { decideEligibility, type EligibilityParticipant, type EligibilityUser, type Excluded } from './eligibility.js'
 import { matchRound, type PastGroup, type Random } from './matching/index.js'
@@ -14,15 +14,18 @@ export interface PlanProgram {
   cadenceDays: number
   groupSize: number
   followupHours: number
+  /** The start a channel admin chose (see core/schedule.ts) and the channel's time zone. */
+  startAt: Date | null
+  timezone: string
   /** The program's latest round, if any. */
   lastSlot: Date | null
   lastNumber: number | null
 }
 
 /** The slot a program's next round would take now, or null when it is not due (or paused). */
-export function roundDue (program: Pick<PlanProgram, 'paused' | 'cadenceDays' | 'lastSlot'>, now: Date, force = false): Date | null {
+export function roundDue (program: Pick<PlanProgram, 'paused' | 'cadenceDays' | 'lastSlot' | 'startAt' | 'timezone'>, now: Date, force = false): Date | null {
   if (program.paused) return null
-  return force ? now : dueSlot({ cadenceDays: program.cadenceDays, lastSlot: program.lastSlot }, now)
+  return force ? now : dueSlot(programSchedule(program, program.lastSlot), now)
 }
 
 /** Splits any group too big for a Mattermost group message into two. */

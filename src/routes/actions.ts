@@ -8,7 +8,7 @@ import type { FollowupsStore } from '../store/followups.js'
 import { verifyContext } from '../core/buttons.js'
 import { within, LATE } from '../deadline.js'
 import { followupPost } from '../core/followup-post.js'
-import { nextSlot, reminderTime } from '../core/schedule.js'
+import { nextSlot, programSchedule, reminderTime } from '../core/schedule.js'
 
 export interface ActionsOptions {
   followups: FollowupsStore
@@ -100,7 +100,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
     let remind = false
     if (verified.answer === 'not_yet' && !updated.settled) {
       const { program } = group.round
-      const at = reminderTime(now, nextSlot({ cadenceDays: program.cadenceDays, lastSlot: group.round.startedAt }))
+      const at = reminderTime(now, nextSlot(programSchedule(program, group.round.startedAt)))
       if (at !== null) {
         await followups.ensureReminder(group.id, group.roundId, at, now)
         remind = true

@@ -87,7 +87,13 @@ export function createParticipationStore (prisma: PrismaClient) {
       }
     },
 
-    updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName'>>): Promise<Program> {
+    /** The slot of the program's latest round; null before round 1. */
+    async lastSlot (programId: number): Promise<Date | null> {
+      const round = await prisma.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { startedAt: true } })
+      return round?.startedAt ?? null
+    },
+
+    updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName' | 'startAt' | 'timezone'>>): Promise<Program> {
       return prisma.program.update({ where: { id: programId }, data: patch })
     },
 

@@ -19,7 +19,7 @@ t.test('join in a private channel without the bot: the fix, and nothing recorded
   world.mm.addMember(room.id, world.bot.id)
   t.match(await say(world.app, 'join', { userName: 'alice', ...where }), /^You're in!/)
   t.match(await say(world.app, 'join', { userName: 'bob', ...where }), /^You're in!/)
-  const summary = await pass(world.app, { channel_id: room.id })
+  const summary = await pass(world.app, { channel_id: room.id, force: true })
   t.match(summary.rounds, [{ channel_id: room.id, eligible: 2, groups: 1 }], 'and its first round can start')
 })
 

@@ -4,7 +4,7 @@ import t from 'tap'
 import { createTestApp } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId } from '../helpers/slash.js'
-import { pass } from '../helpers/rounds.js'
+import { pass, startNow } from '../helpers/rounds.js'
 import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import type { Answer } from '../../src/core/outcomes.js'
@@ -17,6 +17,7 @@ async function setup (t: Parameters<typeof createMattermostWorld>[0], names: rea
     world.person(name)
     await say(ctx.app, 'join', { userName: name })
   }
+  await startNow(ctx.db.prisma, ctx.clock.now())
   return { ...world, ...ctx }
 }
 
@@ -47,7 +48,7 @@ t.test('before coffee starts, and before the first round', async (t) => {
     await say(world.app, 'join', { userName: name })
   }
   await say(world.app, 'pause 2w', { userName: 'carol' })
-  t.equal(await say(world.app, 'stats'), 'No rounds yet in ~town-square. **3** people have joined so far, **2** active right now. The first round comes at the next scheduled run once two people are in. ☕')
+  t.equal(await say(world.app, 'stats'), 'No rounds yet in ~town-square. **3** people have joined so far, **2** active right now. `/coffee status` says when round 1 is. ☕')
   t.match(await say(world.app, 'history'), /^No rounds yet for you in ~town-square\. You'll be introduced/)
   t.match(await say(world.app, 'history', { userName: 'dave' }), /you have not joined\. Type `\/coffee join`/)
   t.match(await say(world.app, 'help'), /`\/coffee stats \[share\]` \| How coffee is going[^\n]+\n\| `\/coffee history` \| Whom you met/, 'listed in help')

@@ -27,7 +27,7 @@ const help = (trigger: string) => [
   ],
   [
     ['Command', 'What it does'],
-    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | pause | resume]`, 'Show the settings of coffee in this channel, or change one.']
+    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | start <weekday> <HH:MM> | now | day <weekday> | time <HH:MM> | timezone <Area/City> | pause | resume]`, 'Show the settings of coffee in this channel, or change one.']
   ]
 ]
 
@@ -48,6 +48,8 @@ t.test('config: the settings, as they change', async (t) => {
   t.same(await settings(), [[
     ['Setting', 'Value'],
     ['Rounds', 'every week'],
+    ['Next round', 'at the next scheduler run'],
+    ['Time zone', 'not chosen yet (UTC)'],
     ['Group size', '2 (a trio when the count is odd)'],
     ['Who takes part', 'people who typed /coffee join'],
     ['Follow-up', '3 days after each intro'],
@@ -57,13 +59,15 @@ t.test('config: the settings, as they change', async (t) => {
   t.same(await settings(), [[
     ['Setting', 'Value'],
     ['Rounds', 'every 2 weeks'],
+    ['Next round', 'none while paused'],
+    ['Time zone', 'not chosen yet (UTC)'],
     ['Group size', '3 (some of 2 when the count doesn\'t divide evenly)'],
     ['Who takes part', 'everyone in the channel'],
     ['Follow-up', 'at the next scheduler run after each intro'],
     ['State', 'paused']
   ]])
   await say(world.app, 'config followup 1 day', { userName: 'admin' })
-  t.same((await settings())[0]![4], ['Follow-up', 'a day after each intro'])
+  t.same((await settings())[0]![6], ['Follow-up', 'a day after each intro'])
 })
 
 t.test('stats and history: numbers, dates, mentions and outcomes, before and after an answer', async (t) => {

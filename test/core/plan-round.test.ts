@@ -9,7 +9,7 @@ const now = new Date('2026-11-23T09:00:00Z')
 const DAY = 24 * 60 * 60_000
 
 function program (patch: Partial<PlanProgram> = {}): PlanProgram {
-  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, lastSlot: null, lastNumber: null, ...patch }
+  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, startAt: now, timezone: '', lastSlot: null, lastNumber: null, ...patch }
 }
 
 function inputs (names: string[], patch: Partial<PlanInputs> = {}): PlanInputs {
@@ -33,10 +33,12 @@ function inputs (names: string[], patch: Partial<PlanInputs> = {}): PlanInputs {
 
 t.test('roundDue: paused never, forced now, otherwise the schedule', async (t) => {
   t.equal(roundDue(program({ paused: true }), now, true), null)
-  t.same(roundDue(program(), now), now, 'a first round is due at once')
-  t.equal(roundDue(program({ lastSlot: new Date(now.getTime() - DAY) }), now), null, 'not a day after the last one')
-  t.same(roundDue(program({ lastSlot: new Date(now.getTime() - DAY) }), now, true), now, 'unless forced')
-  t.same(roundDue(program({ lastSlot: new Date(now.getTime() - 7 * DAY) }), now), now, 'a cadence later')
+  t.same(roundDue(program(), now), now, 'a first round is due at its start')
+  t.equal(roundDue(program({ startAt: null }), now), null, 'and waits without one')
+  t.same(roundDue(program({ startAt: null }), now, true), now, 'unless forced')
+  const started = new Date(now.getTime() - 8 * DAY)
+  t.equal(roundDue(program({ startAt: started, lastSlot: new Date(now.getTime() - DAY) }), now), null, 'not a day after the last one')
+  t.same(roundDue(program({ startAt: started, lastSlot: new Date(now.getTime() - 7 * DAY) }), now), now, 'a cadence later')
 })
 
 t.test('fitGroups splits a group too big for a group message', async (t) => {

@@ -35,8 +35,10 @@ else {
     const [alice, , carol] = people as [Person, Person, Person, Person]
     t.match((await world.slash(lead, 'config followup 0')).text, /at the next scheduler run/)
     for (const person of people) await world.slash(person, 'join')
+    t.same((await world.rounds()).body.rounds, [], 'round 1 waits for a channel admin to pick its start')
+    t.match((await world.slash(lead, 'config start now')).text, /^Done: Round 1 is at the next scheduler run/)
 
-    t.hasStrict((await world.rounds()).body.rounds, [{ round: 1, eligible: 4, groups: 2 }], 'round 1 starts at the first scheduler call')
+    t.hasStrict((await world.rounds()).body.rounds, [{ round: 1, eligible: 4, groups: 2 }], 'round 1 starts at the next scheduler call')
     const { body: second } = await world.rounds()
     t.same(second.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the next call asks both groups')
 

@@ -43,6 +43,7 @@ export async function createMattermostWorld (t: Test, options: FakeMattermostOpt
 export async function createJoinedWorld (t: Test, names: readonly string[], options: { env?: Record<string, string>, seed?: number, maxInlineWaitMs?: number } = {}) {
   const { createTestApp } = await import('./app.js')
   const { say } = await import('./slash.js')
+  const { startNow } = await import('./rounds.js')
   const { createRandom } = await import('../../src/core/matching/index.js')
   const world = await createMattermostWorld(t)
   const ctx = await createTestApp(t, {
@@ -55,5 +56,6 @@ export async function createJoinedWorld (t: Test, names: readonly string[], opti
     world.person(name)
     await say(ctx.app, 'join', { userName: name })
   }
+  await startNow(ctx.db.prisma, ctx.clock.now())
   return { ...world, ...ctx }
 }

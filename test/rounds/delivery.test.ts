@@ -4,7 +4,7 @@ import { testConfig } from '../helpers/app.js'
 import { createMattermostWorld, createJoinedWorld } from '../helpers/mattermost.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { say } from '../helpers/slash.js'
-import { pass, rounds } from '../helpers/rounds.js'
+import { pass, rounds, startNow } from '../helpers/rounds.js'
 import { buildApp } from '../../src/app.js'
 import { openDatabase } from '../../src/db/database.js'
 import { createManualClock } from '../../src/clock.js'
@@ -147,6 +147,7 @@ t.test('parallel passes on two instances sharing one database start one round an
     world.person(name)
     await say(first, 'join', { userName: name })
   }
+  await startNow(db.prisma, clock.now())
   world.mm.delayNext(40, 5, { method: 'POST', path: '/api/v4/posts' })
   const responses = await Promise.all([rounds(first), rounds(second), rounds(first), rounds(second)])
   t.same(responses.map((r) => r.status).sort(), [200, 200, 409, 409], 'a second call on a busy instance is refused, not queued')

@@ -16,7 +16,7 @@ const PEOPLE = 2000
 t.test('two instances, one database, both hit at once: one round, every intro once', async (t) => {
   const world = await createMattermostWorld(t)
   const { db, url } = await createTestDatabase(t)
-  const program = await db.prisma.program.create({ data: { teamId: TEAM_ID, channelId: CHANNEL_ID, channelName: 'town-square' } })
+  const program = await db.prisma.program.create({ data: { teamId: TEAM_ID, channelId: CHANNEL_ID, channelName: 'town-square', startAt: new Date('2026-11-23T09:00:00Z') } })
   const people = Array.from({ length: PEOPLE }, (_, i) => world.mm.addUser({ username: `person${i}` }))
   for (const person of people) world.mm.addMember(CHANNEL_ID, person.id)
   await db.prisma.participant.createMany({ data: people.map((p) => ({ programId: program.id, userId: p.id, username: p.username })) })

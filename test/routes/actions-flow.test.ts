@@ -4,7 +4,7 @@ import t from 'tap'
 import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
-import { pass } from '../helpers/rounds.js'
+import { pass, startNow } from '../helpers/rounds.js'
 import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import { freePort } from '../../scripts/mattermost/server.js'
@@ -12,7 +12,7 @@ import { freePort } from '../../scripts/mattermost/server.js'
 t.test('round -> follow-up -> click in Mattermost -> post updated and stats counted', async (t) => {
   const world = await createMattermostWorld(t)
   const port = await freePort()
-  const { app, clock } = await createTestApp(t, {
+  const { app, clock, db } = await createTestApp(t, {
     gateway: world.gateway,
     env: { ...world.env, PUBLIC_URL: `http://127.0.0.1:${port}` },
     random: createRandom(11),
@@ -23,6 +23,7 @@ t.test('round -> follow-up -> click in Mattermost -> post updated and stats coun
     world.person(name)
     await say(app, 'join', { userName: name })
   }
+  await startNow(db.prisma, clock.now())
   await pass(app)
   clock.advance(3 * DAY_MS)
   await pass(app)

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
-import { pass } from '../helpers/rounds.js'
+import { pass, startNow } from '../helpers/rounds.js'
 import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import type { Answer } from '../../src/core/outcomes.js'
@@ -18,6 +18,7 @@ async function setup (t: Parameters<typeof createMattermostWorld>[0], names: rea
     world.person(name)
     await say(ctx.app, 'join', { userName: name })
   }
+  await startNow(ctx.db.prisma, ctx.clock.now())
   return { ...world, ...ctx }
 }
 

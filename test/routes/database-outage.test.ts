@@ -5,7 +5,7 @@ import { createDatabaseBehindProxy, NEEDS_POSTGRES } from '../helpers/database.j
 import { buildApp, type AppDeps } from '../../src/app.js'
 import { testConfig, ADMIN_TOKEN } from '../helpers/app.js'
 import { say, CHANNEL_ID, mmId } from '../helpers/slash.js'
-import { rounds, pass } from '../helpers/rounds.js'
+import { rounds, pass, startNow } from '../helpers/rounds.js'
 import { click } from '../helpers/actions.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { createManualClock } from '../../src/clock.js'
@@ -55,6 +55,7 @@ async function worldBehindProxy (t: Test, names: readonly string[], options: { c
     world.person(name)
     t.match(await say(ctx.app, 'join', { userName: name }), /You're in/)
   }
+  await startNow(ctx.db.prisma, clock.now())
   return { ...world, ...ctx, clock }
 }
 
@@ -118,7 +119,7 @@ t.test('/rounds on a stalled database: a JSON 503 within the bound, no lock kept
   world.proxy.setMode('pass')
   const summary = await pass(world.app)
   t.match(summary.rounds, [{ channel_id: CHANNEL_ID, round: 1, groups: 2 }], 'the next call starts the round')
-  t.same(summary.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0 })
+  t.same(summary.deliveries, { sent: 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 })
 })
 
 t.test('the database drops during a pass: the answer is the summary of what was done, and the next call finishes it', { skip: NEEDS_POSTGRES }, async (t) => {
@@ -139,7 +140,7 @@ t.test('the database drops during a pass: the answer is the summary of what was 
   world.clock.advance(6 * 60_000) // the cut delivery's lease (5 minutes) runs out
   const next = await pass(world.app)
   t.same(next.rounds, [])
-  t.same(next.deliveries, { sent: 1, retried: 0, failed: 0, pending: 0 }, 'the next call records the second intro')
+  t.same(next.deliveries, { sent: 1, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the next call records the second intro')
   const groups = world.mm.channelsOfType('G')
   t.equal(groups.length, 2)
   for (const group of groups) t.equal(world.mm.posts(group.id).length, 1, 'one intro per group: the cut one was found, not posted again')

@@ -108,6 +108,8 @@ t.test('everyone-here mode takes every channel member but bots and those who lef
   world.mm.addMember(CHANNEL_ID, helper.user.id)
   t.match(await say(world.app, 'config mode channel', { userName: 'alice' }), /everyone in this channel/)
   await say(world.app, 'leave', { userName: 'dave' })
+  t.same((await pass(world.app)).rounds, [], 'round 1 waits for a start')
+  t.match(await say(world.app, 'config start now', { userName: 'alice' }), /^Done: Round 1 is at the next scheduler run, then every week on /)
   const summary = await pass(world.app)
   t.match(summary.rounds[0], { eligible: 3, groups: 1, excluded: { left: 1 } })
   t.same(groupChats(world)[0]?.members, ['alice', 'bob', 'carol'].map(mmId).sort())

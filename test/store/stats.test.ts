@@ -4,7 +4,7 @@ import t from 'tap'
 import { createTestApp } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
-import { pass } from '../helpers/rounds.js'
+import { pass, startNow } from '../helpers/rounds.js'
 import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import { createStatsStore } from '../../src/store/stats.js'
@@ -20,6 +20,7 @@ async function setup (t: Parameters<typeof createMattermostWorld>[0], names: rea
     world.person(name)
     await say(ctx.app, 'join', { userName: name })
   }
+  await startNow(ctx.db.prisma, ctx.clock.now())
   const program = await ctx.db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })
   return { ...world, ...ctx, program, stats: createStatsStore(ctx.db.prisma) }
 }
