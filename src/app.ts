@@ -125,7 +125,6 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
     links: dashboardStore,
     store,
     stats,
-    unresponsive: (programId) => followups.unresponsive(programId),
     gateway,
     users: gateway,
     preview: gateway === undefined ? undefined : (channelId) => previewRound({ store: createRoundsStore(db.prisma), followups, gateway, clock, random, log: app.log }, channelId),

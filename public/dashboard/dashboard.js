@@ -43,4 +43,5 @@
   })
   // Tells the browser test (and anyone curious) that the page is complete, charts included.
   document.documentElement.dataset.chartsReady = String(charts.length)
+  document.documentElement.dataset.chartsReadyMs = String(Math.round(window.performance.now()))
 })()

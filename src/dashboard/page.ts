@@ -34,6 +34,7 @@ export function layout (title: string, body: Html, { charts = false }: { charts?
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <link rel="stylesheet" href="${ASSET_PATH}/dashboard.css">
 ${charts
