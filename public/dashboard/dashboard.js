@@ -18,7 +18,8 @@
       width: el.clientWidth || 320,
       height: 220,
       scales: { x: { time: false }, y: { range } },
-      axes: [Object.assign({ label: 'Round' }, axis), Object.assign({ label }, axis)],
+      // Whole rounds on the x axis, however few there are.
+      axes: [Object.assign({ label: 'Round', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, axis), Object.assign({ label }, axis)],
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
       series: [

@@ -104,7 +104,7 @@ ${jsonScript('trend-data', chartData(view))}
 <figcaption id="people-caption">People taking part per round</figcaption>
 <div class="chart" id="chart-people" role="img" aria-labelledby="people-caption" aria-describedby="trend-summary"></div>
 </figure>
-<p id="trend-summary">${trend.length} ${trend.length === 1 ? 'round' : 'rounds'}; the latest, round ${last.number} on ${formatDate(last.startedAt)}, had ${last.eligible} people taking part and a met rate of ${percent(last.outcomes.met_rate)}.</p>
+<p id="trend-summary">${trend.length} ${trend.length === 1 ? 'round' : 'rounds'}; the latest, round ${last.number} on ${formatDate(last.startedAt)}, had ${last.eligible} people taking part${last.outcomes.met_rate === null ? ' and has not been asked "did you meet?" yet' : ` and a met rate of ${percent(last.outcomes.met_rate)}`}.</p>
 <details>
 <summary>The rounds as a table</summary>
 <div class="scroll"><table>
@@ -118,7 +118,7 @@ ${jsonScript('trend-data', chartData(view))}
 
 function currentRound (round: RoundRecord | null): Html {
   if (round === null) return html`<section aria-labelledby="current-title"><h2 id="current-title">The current round</h2><p>No round yet.</p></section>`
-  return html`<section aria-labelledby="current-title">
+  return html`<section class="later" aria-labelledby="current-title">
 <h2 id="current-title">The current round: round ${round.number}, ${formatDate(round.startedAt)}</h2>
 <p>${round.eligibleCount} people could take part, in ${round.groups.length} ${round.groups.length === 1 ? 'group' : 'groups'}; "did you meet?" ${round.groups.some((g) => g.asked) ? 'went out' : `goes out ${formatDate(round.followupAt)}`}.</p>
 <div class="scroll"><table id="current-groups">
@@ -138,7 +138,7 @@ function sitOut (view: DashboardView): Html {
       : html`<div class="scroll"><table id="sitting-out"><caption>${rows.length} ${rows.length === 1 ? 'person' : 'people'}</caption>
 <thead><tr><th scope="col">Person</th><th scope="col">Why</th></tr></thead>
 <tbody>${rows.map((r) => html`<tr><th scope="row">@${r.username}</th><td>${r.reason}</td></tr>`)}</tbody></table></div>`
-  return html`<section aria-labelledby="out-title"><h2 id="out-title">Who sits out the next round</h2>${body}</section>`
+  return html`<section class="later" aria-labelledby="out-title"><h2 id="out-title">Who sits out the next round</h2>${body}</section>`
 }
 
 function nextRound (view: DashboardView, base: string): Html {
@@ -176,7 +176,7 @@ function person (view: DashboardView, base: string): Html {
 <thead><tr><th scope="col">Round</th><th scope="col">Date</th><th scope="col">With</th><th scope="col">How it went</th><th scope="col">Their answer</th></tr></thead>
 <tbody>${found.entries.map((e) => html`<tr><th scope="row">${e.roundNumber}</th><td>${formatDate(e.startedAt)}</td><td>${e.others.length === 0 ? '—' : e.others.map((o) => `@${o.username}`).join(', ')}</td><td>${historyLabel(e)}</td><td>${e.answer === null ? '—' : ANSWER_TEXT[e.answer]}</td></tr>`)}</tbody></table></div>`
   }
-  return html`<section aria-labelledby="person-title">
+  return html`<section class="later" aria-labelledby="person-title">
 <h2 id="person-title">One person's history</h2>
 <form method="get" action="${base}#person-title" role="search" class="inline">
 <label for="person">Username</label>
@@ -208,7 +208,7 @@ function settingsSection (view: DashboardView, base: string, csrf: string, form:
   const current = settings ?? { ...DEFAULT_SETTINGS, paused: false }
   const table = html`<table id="settings-table"><caption>${settings === null ? 'The defaults (Coffee has not started here yet)' : 'Now'}</caption><tbody>${describeSettings(current).map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${inlineMarkdown(value)}</td></tr>`)}</tbody></table>`
   if (settings === null) {
-    return html`<section aria-labelledby="settings-title"><h2 id="settings-title">Settings</h2>${table}<p>Settings can be changed here once Coffee runs in the channel (<code>/coffee join</code> or <code>/coffee config</code>).</p></section>`
+    return html`<section class="later" aria-labelledby="settings-title"><h2 id="settings-title">Settings</h2>${table}<p>Settings can be changed here once Coffee runs in the channel (<code>/coffee join</code> or <code>/coffee config</code>).</p></section>`
   }
   const errors = form?.errors ?? {}
   const field = ({ name, label, hint }: typeof FIELDS[number]) => {
@@ -228,7 +228,7 @@ ${error === undefined ? '' : html`<p class="error" id="${name}-error">${inlineMa
 </div>`
   }
   const hasErrors = Object.keys(errors).length > 0
-  return html`<section aria-labelledby="settings-title">
+  return html`<section class="later" aria-labelledby="settings-title">
 <h2 id="settings-title">Settings</h2>
 ${table}
 ${hasErrors ? html`<p class="error" role="alert" id="settings-problems">Nothing was changed: please correct the ${Object.keys(errors).length === 1 ? 'setting' : 'settings'} marked below.</p>` : ''}

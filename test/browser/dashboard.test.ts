@@ -213,16 +213,21 @@ t.test('a channel with 2,000 people and 52 rounds: the load figure', { skip }, a
 
   // The figure: from navigation start to both charts drawn (dashboard.js stamps performance.now()), warm, 7 loads.
   const figures: number[] = []
+  const served: number[] = []
   for (let i = 0; i < 7; i++) {
     await page.goto(`${origin}/dashboard/channels/${CHANNEL_ID}`)
     await page.waitForSelector('html[data-charts-ready="2"]')
     figures.push(Number(await page.locator('html').getAttribute('data-charts-ready-ms')))
+    served.push(Math.round(Number(await page.evaluate('performance.getEntriesByType("navigation")[0].responseEnd'))))
   }
-  const sorted = [...figures].sort((a, b) => a - b)
-  const median = sorted[Math.floor(sorted.length / 2)]!
+  const middle = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!
+  const median = middle(figures)
   const bytes = (await (await page.request.get(`${origin}/dashboard/channels/${CHANNEL_ID}`)).body()).length
-  t.comment(`dashboard load, 2,000 people and 52 rounds: median ${median} ms to complete (charts drawn), loads ${figures.join(', ')} ms; page ${Math.round(bytes / 1024)} KiB`)
-  writeFileSync(`${SHOTS}load.json`, JSON.stringify({ people: 2000, rounds: 52, medianMs: median, loadsMs: figures, pageBytes: bytes }, null, 2))
+  t.comment(`dashboard load, 2,000 people and 52 rounds: median ${median} ms to complete (charts drawn), of which ${middle(served)} ms until the HTML had arrived; loads ${figures.join(', ')} ms; page ${Math.round(bytes / 1024)} KiB`)
+  writeFileSync(`${SHOTS}load.json`, JSON.stringify({ people: 2000, rounds: 52, medianMs: median, loadsMs: figures, htmlArrivedMs: served, pageBytes: bytes }, null, 2))
+  await page.setViewportSize({ width: 1100, height: 1300 })
+  await page.goto(`${origin}/dashboard/channels/${CHANNEL_ID}`)
+  await page.waitForSelector('html[data-charts-ready="2"]')
   await page.screenshot({ path: `${SHOTS}dashboard-year.png` })
   t.ok(median > 0, 'measured')
   t.same(seen.foreign, [])

@@ -62,9 +62,11 @@ export async function seedRounds (prisma: PrismaClient, { channelId, teamId, peo
     await prisma.delivery.createMany({ data: asked.map((g) => ({ dedupeKey: `followup:${g.id}`, kind: 'followup' as const, roundId: round.id, groupId: g.id, state: 'sent' as const, nextAttemptAt: startedAt, sentAt: startedAt })) })
     await prisma.outcome.createMany({
       data: asked.flatMap((g) => {
+        // A met rate that drifts between 40% and 80% over the year, so the chart has something to show.
         const roll = (g.index * 7 + r * 13) % 10
-        if (roll >= 8) return []
-        return [{ groupId: g.id, userId: order[2 * g.index]!.userId, answer: roll < 6 ? 'met' as const : 'not_yet' as const, answeredAt: startedAt }]
+        const met = 4 + Math.round(2 + 2 * Math.sin(r / 5))
+        if (roll >= 9) return []
+        return [{ groupId: g.id, userId: order[2 * g.index]!.userId, answer: roll < met ? 'met' as const : 'not_yet' as const, answeredAt: startedAt }]
       })
     })
   }
