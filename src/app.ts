@@ -22,6 +22,11 @@ import { createFollowupsStore } from './store/followups.js'
 import { actionsRoutes } from './routes/actions.js'
 import { actionsKey } from './core/buttons.js'
 import { createRandom } from './core/matching/index.js'
+import { dashboardRoutes } from './routes/dashboard.js'
+import { createDashboardStore } from './store/dashboard.js'
+import { createDashboardLinks } from './dashboard/links.js'
+import { dashboardKey } from './dashboard/session.js'
+import { startDueRounds } from './rounds/start-rounds.js'
 import { randomInt } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import { DatabaseUnavailable, Internal, NoSuchRoute, TooManyRequests } from './errors.js'
@@ -111,13 +116,27 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   const store = createParticipationStore(db.prisma)
   const stats = createStatsStore(db.prisma)
   const commands = createCoffeeCommands()
+  const followups = createFollowupsStore(db.prisma)
+  const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
+  const dashboardStore = createDashboardStore(db.prisma)
+  // Links need somewhere to point and a key to sign sessions with.
+  const dashboard = config.publicUrl === undefined || signingKey === undefined ? undefined : createDashboardLinks({ store: dashboardStore, publicUrl: config.publicUrl })
 
   await app.register(healthRoutes, { prisma: db.prisma, gateway, mattermostUrl: config.mattermost?.url })
   const limited = config.rateLimitPerMinute > 0 ? { rateLimit: {} } : {}
-  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway }, clock, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
-  const followups = createFollowupsStore(db.prisma)
-  const signingKey = config.mattermost === undefined ? undefined : actionsKey(config.actionsSecret, config.mattermost.botToken)
+  await app.register(slashRoutes, { slashTokens: config.slashTokens, commands, deps: { store, stats, users: gateway, dashboard }, clock, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
   await app.register(actionsRoutes, { followups, clock, actionsKey: signingKey, publicUrl: config.publicUrl, routeConfig: limited, deadlineMs: config.commandTimeoutMs })
+  await app.register(dashboardRoutes, {
+    links: dashboardStore,
+    store,
+    stats,
+    gateway,
+    users: gateway,
+    preview: gateway === undefined ? undefined : (channelId) => previewRound({ store: createRoundsStore(db.prisma), followups, gateway, clock, random, log: app.log }, channelId),
+    clock,
+    key: signingKey === undefined ? undefined : dashboardKey(signingKey),
+    secureCookie: config.publicUrl?.startsWith('https:') === true
+  })
   // The admin scope: the scheduler's POST /rounds and the JSON API, behind Bearer ADMIN_TOKEN.
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireAdmin(config.adminToken))
@@ -141,4 +160,12 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   })
 
   return app
+}
+
+/** The dashboard's preview: the channel's next round as a dry run (nothing is saved or sent). */
+async function previewRound (deps: Parameters<typeof startDueRounds>[0], channelId: string) {
+  const summary = await startDueRounds(deps, { channelId, force: true, dryRun: true })
+  const plan = summary.started[0]?.plan
+  if (plan !== undefined) return plan
+  return summary.skipped[0]?.reason ?? summary.errors[0]?.message ?? 'there is nothing to preview'
 }

@@ -27,3 +27,10 @@ export function errorResponse (description: string) {
     requestId: Type.Optional(Type.String({ description: 'Only on a 500: find the request in Coffee\'s log' }))
   }, { description })
 }
+
+// The dashboard (routes/dashboard.ts renders these as pages, not JSON).
+export const DashboardLinkUnusable = createError('COFFEE_DASHBOARD_LINK_UNUSABLE', 'This dashboard link has expired, has already been used, or is not one Coffee made. Type `/coffee dashboard` in the channel for a new link.', 403)
+export const DashboardSignedOut = createError('COFFEE_DASHBOARD_SIGNED_OUT', 'You are not signed in to the dashboard, or your session has ended. Type `/coffee dashboard` in the channel for a new link.', 401)
+export const DashboardOtherChannel = createError('COFFEE_DASHBOARD_OTHER_CHANNEL', 'Your dashboard session is for another channel. Type `/coffee dashboard` in this channel for its link.', 403)
+export const DashboardFormStale = createError('COFFEE_DASHBOARD_FORM_STALE', 'This form is out of date or did not come from the dashboard, so nothing was changed. Reload the page and try again.', 403)
+export const DashboardNotAdmin = createError('COFFEE_DASHBOARD_NOT_ADMIN', 'Mattermost no longer lists you as an admin of this channel, so nothing was changed.', 403)

@@ -1,12 +1,34 @@
-// Security headers for every answer. Coffee serves JSON and no pages, so the strictest set costs nothing: nothing
-// to frame, no scripts, no referrer to leak. The headers are helmet's, computed once at start-up (@fastify/helmet
-// builds a new helmet middleware for every request, a few percent of a slash command's CPU) and set by one hook.
+// Security headers for every answer. Coffee serves JSON, so the strictest set costs nothing: nothing to frame, no
+// scripts, no referrer to leak; the dashboard's pages get a set of their own (DASHBOARD_HEADER_OPTIONS). The
+// headers are helmet's, computed once at start-up (@fastify/helmet builds a new helmet middleware for every
+// request, a few percent of a slash command's CPU) and set by one hook.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import helmet, { type HelmetOptions } from 'helmet'
 
 export const SECURITY_HEADER_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }
+}
+
+/**
+ * The dashboard's pages: scripts and styles from Coffee itself only (its JSON data blocks are not scripts), forms
+ * posting back to Coffee only, nothing framed, no referrer (a link token must never leave in one).
+ */
+export const DASHBOARD_HEADER_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"]
+    }
+  },
+  referrerPolicy: { policy: 'no-referrer' }
 }
 
 /** The headers helmet sets with these options (lower-case names); helmet's only per-request inputs are functions. */

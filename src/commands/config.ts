@@ -1,28 +1,39 @@
 // /coffee config: the program's settings. Anyone may look; channel admins and system admins may change them,
 // as Mattermost reports their roles.
 import type { CommandSpec, CommandContext } from './registry.js'
-import type { CommandDeps } from './deps.js'
-import { parseCadence, parseHours, describeCadence, describeFollowupDelay } from '../core/durations.js'
+import type { CommandDeps, UserDirectory } from './deps.js'
 import { markdownTable } from '../core/markdown.js'
 import { botMissing } from './channel-access.js'
 import { parseStart, parseWeekday, parseClockTime, parseTimeZone, formatInZone, describeWeeklyTime, zoneOrUtc } from '../core/local-time.js'
 import { changedStart, nextSlot, programSchedule, type ScheduleInput } from '../core/schedule.js'
-import { describeNextRound, HOW_TO_START } from './next-round.js'
-import { describeLeftovers, parseGroupSize, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
+import { describeCadence } from '../core/durations.js'
+import { describeNextRound } from './next-round.js'
+import { HOW_TO_START } from '../core/messages.js'
+import { parseSetting, describeSettings, SETTING_WORDS, type SettingName } from '../core/settings.js'
 
 type Ctx = CommandContext<CommandDeps>
 
 const hasRole = (roles: string | undefined, role: string) => (roles ?? '').split(/\s+/).includes(role)
 
-/** Channel admin of this channel, or system admin. Null when allowed, else the reason. */
-async function adminCheck (ctx: Ctx): Promise<string | null> {
+export type AdminRole = 'channel_admin' | 'system_admin'
+
+/** Whether Mattermost says this person administers the channel (or the whole server); null when neither. */
+export async function adminRole (users: Pick<UserDirectory, 'getChannelMember' | 'getUser'>, channelId: string, userId: string): Promise<AdminRole | null> {
+  const member = await users.getChannelMember(channelId, userId)
+  if (hasRole(member?.roles, 'channel_admin')) return 'channel_admin'
+  const user = await users.getUser(userId)
+  if (hasRole(user?.roles, 'system_admin')) return 'system_admin'
+  return null
+}
+
+export const NO_MATTERMOST = 'I cannot check your permissions: the admin has not connected Coffee to Mattermost yet (MATTERMOST_URL and MATTERMOST_BOT_TOKEN).'
+
+/** Channel admin of this channel, or system admin: their role. Else the reason, with `refusal` for non-admins. */
+export async function adminCheck (ctx: Ctx, refusal = 'Only channel admins (and system admins) can change coffee settings here. `/coffee config` shows them.'): Promise<{ role: AdminRole } | { refusal: string }> {
   const users = ctx.deps.users
-  if (users === undefined) return 'I cannot check your permissions: the admin has not connected Coffee to Mattermost yet (MATTERMOST_URL and MATTERMOST_BOT_TOKEN).'
-  const member = await users.getChannelMember(ctx.command.channelId, ctx.command.userId)
-  if (hasRole(member?.roles, 'channel_admin')) return null
-  const user = await users.getUser(ctx.command.userId)
-  if (hasRole(user?.roles, 'system_admin')) return null
-  return 'Only channel admins (and system admins) can change coffee settings here. `/coffee config` shows them.'
+  if (users === undefined) return { refusal: NO_MATTERMOST }
+  const role = await adminRole(users, ctx.command.channelId, ctx.command.userId)
+  return role === null ? { refusal } : { role }
 }
 
 interface Setting {
@@ -31,53 +42,25 @@ interface Setting {
   apply(ctx: Ctx, value: string): Promise<string>
 }
 
+/** A setting parsed by core/settings (shared with the dashboard's form), then saved. */
+function changeable (name: SettingName): Setting {
+  return {
+    ...SETTING_WORDS[name],
+    async apply (ctx, value) {
+      const change = parseSetting(name, value)
+      if (!change.ok) return change.error
+      const program = await ensureProgram(ctx)
+      await ctx.deps.store.updateProgram(program.id, change.patch)
+      return change.done
+    }
+  }
+}
+
 const SETTINGS: Setting[] = [
-  {
-    words: /^(every|cadence|frequency)$/,
-    usage: 'every <N> days|weeks',
-    async apply (ctx, value) {
-      const days = parseCadence(value)
-      if (!days.ok) return days.error
-      const program = await ensureProgram(ctx)
-      await ctx.deps.store.updateProgram(program.id, { cadenceDays: days.value })
-      return `Done: rounds now run **${describeCadence(days.value)}**, counted from the last round.`
-    }
-  },
-  {
-    words: /^size$/,
-    usage: `size <${MIN_GROUP_SIZE}-${MAX_GROUP_SIZE}>`,
-    async apply (ctx, value) {
-      const size = parseGroupSize(value)
-      if (!size.ok) return size.error
-      const program = await ensureProgram(ctx)
-      await ctx.deps.store.updateProgram(program.id, { groupSize: size.value })
-      return `Done: from the next round, groups of **${size.value}** (${describeLeftovers(size.value)}).`
-    }
-  },
-  {
-    words: /^mode$/,
-    usage: 'mode optin|channel',
-    async apply (ctx, value) {
-      const mode = value.toLowerCase()
-      if (mode !== 'optin' && mode !== 'channel') return 'The mode is `optin` (people type `/coffee join`) or `channel` (everyone in the channel takes part unless they leave).'
-      const program = await ensureProgram(ctx)
-      await ctx.deps.store.updateProgram(program.id, { mode })
-      return mode === 'channel'
-        ? 'Done: **everyone in this channel** now takes part, unless they type `/coffee leave`.'
-        : 'Done: only people who type `/coffee join` take part now.'
-    }
-  },
-  {
-    words: /^(followup|follow-up)$/,
-    usage: 'followup <N> hours|days',
-    async apply (ctx, value) {
-      const hours = parseHours(value)
-      if (!hours.ok) return hours.error
-      const program = await ensureProgram(ctx)
-      await ctx.deps.store.updateProgram(program.id, { followupHours: hours.value })
-      return `Done: I'll ask "did you meet?" **${describeFollowupDelay(hours.value)}**.`
-    }
-  },
+  changeable('cadenceDays'),
+  changeable('groupSize'),
+  changeable('mode'),
+  changeable('followupHours'),
   {
     words: /^start$/,
     usage: 'start <weekday> <HH:MM> | now',
@@ -185,16 +168,8 @@ export const config: CommandSpec<CommandDeps> = {
     if (word === '') {
       const program = await ctx.deps.store.findProgram(ctx.command.channelId)
       if (program === null) return `Coffee has not started in this channel yet. Defaults: rounds every week, groups of 2, follow-up after 3 days, opt-in; round 1 waits until ${HOW_TO_START}.`
-      const lastSlot = await ctx.deps.store.lastSlot(program.id)
-      return markdownTable(['Setting', 'Value'], [
-        ['Rounds', describeCadence(program.cadenceDays)],
-        ['Next round', program.paused ? 'none while paused' : await describeNextRound(ctx, program, lastSlot)],
-        ['Time zone', program.timezone === '' ? 'not chosen yet (UTC)' : program.timezone],
-        ['Group size', `${program.groupSize} (${describeLeftovers(program.groupSize)})`],
-        ['Who takes part', program.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
-        ['Follow-up', describeFollowupDelay(program.followupHours)],
-        ['State', program.paused ? 'paused' : 'running']
-      ])
+      const next = program.paused ? 'none while paused' : await describeNextRound(ctx, program, await ctx.deps.store.lastSlot(program.id))
+      return markdownTable(['Setting', 'Value'], describeSettings(program, next))
     }
     const setting = SETTINGS.find((s) => s.words.test(word.toLowerCase()))
     if (setting === undefined) {
@@ -203,8 +178,8 @@ export const config: CommandSpec<CommandDeps> = {
     // The bot first: reading the caller's channel roles needs it in the channel too.
     const missing = await botMissing(ctx, `/coffee config ${ctx.args}`)
     if (missing !== null) return missing
-    const refusal = await adminCheck(ctx)
-    if (refusal !== null) return refusal
+    const admin = await adminCheck(ctx)
+    if ('refusal' in admin) return admin.refusal
     return setting.apply(ctx, rest.join(' '))
   }
 }

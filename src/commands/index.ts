@@ -4,6 +4,7 @@ import type { CommandDeps } from './deps.js'
 import { participationCommands } from './participation.js'
 import { config } from './config.js'
 import { statsCommands } from './stats.js'
+import { dashboard } from './dashboard.js'
 
 export function createCoffeeCommands (extra: readonly CommandSpec<CommandDeps>[] = []) {
   const help: CommandSpec<CommandDeps> = {
@@ -13,7 +14,7 @@ export function createCoffeeCommands (extra: readonly CommandSpec<CommandDeps>[]
     anywhere: true,
     run: async (ctx) => registry.helpText(ctx.command.command || '/coffee')
   }
-  const registry = createRegistry<CommandDeps>([...participationCommands, ...statsCommands, config, ...extra, help])
+  const registry = createRegistry<CommandDeps>([...participationCommands, ...statsCommands, config, dashboard, ...extra, help])
   return registry
 }
 

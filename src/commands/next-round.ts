@@ -4,8 +4,7 @@ import type { CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import { nextSlot, programSchedule } from '../core/schedule.js'
 import { formatInZone, zoneOrUtc } from '../core/local-time.js'
-
-export const HOW_TO_START = 'a channel admin picks the day and time with `/coffee config start monday 10:00`'
+import { HOW_TO_START } from '../core/messages.js'
 
 /** The zone to show times in for the person typing: theirs from Mattermost; the channel's when that is unknown. */
 export async function viewerZone (ctx: CommandContext<CommandDeps>, channelZone: string): Promise<string> {

@@ -52,38 +52,75 @@ export function candidateIds (mode: 'optin' | 'channel', participants: readonly 
   return participants.filter((p) => p.status === 'active' && channelMemberIds.has(p.userId)).map((p) => p.userId)
 }
 
+/** Why a candidate is not in a round; the counts of Excluded, person by person. */
+export type SitOutReason = keyof Excluded
+
+/**
+ * The one rule: why this candidate sits the round out, or null when they take part. `user` is Mattermost's view;
+ * undefined means the account is gone.
+ */
+export function sitOutReason (participant: (ParticipantLike & { id: number }) | null, input: {
+  isMember: boolean
+  user: EligibilityUser | undefined
+  now: Date
+  unresponsive: ReadonlySet<number>
+}): SitOutReason | null {
+  if (participant !== null && participant.status === 'left') return 'left'
+  if (!input.isMember) return 'notMember'
+  const user = input.user
+  if (user === undefined || user.delete_at !== 0 || user.is_bot === true) return 'inactive'
+  if (participant !== null && (participant.autoPausedAt !== null || (participant.pausedUntil !== null && participant.pausedUntil.getTime() > input.now.getTime()))) {
+    return 'paused'
+  }
+  if (participant !== null && input.unresponsive.has(participant.id)) return 'unresponsive'
+  if (participant?.skipNext === true) return 'skipping'
+  return null
+}
+
+function candidatesOf (mode: 'optin' | 'channel', participants: readonly EligibilityParticipant[], channelMemberIds: ReadonlySet<string>): string[] {
+  return mode === 'channel'
+    ? [...new Set([...channelMemberIds, ...participants.filter((p) => p.status === 'active').map((p) => p.userId)])]
+    : participants.map((p) => p.userId)
+}
+
 export function decideEligibility ({ mode, participants, channelMemberIds, users, botUserId, now, unresponsive = new Set() }: EligibilityInput): Eligibility {
   const excluded: Excluded = { left: 0, notMember: 0, inactive: 0, paused: 0, skipping: 0, unresponsive: 0 }
   const eligible: Eligibility['eligible'] = []
   const skipsUsed: number[] = []
   const autoPaused: number[] = []
   const byUser = new Map(participants.map((p) => [p.userId, p]))
-  const candidates = mode === 'channel'
-    ? [...new Set([...channelMemberIds, ...participants.filter((p) => p.status === 'active').map((p) => p.userId)])]
-    : participants.map((p) => p.userId)
 
-  for (const userId of candidates) {
+  for (const userId of candidatesOf(mode, participants, channelMemberIds)) {
     if (userId === botUserId) continue
     const participant = byUser.get(userId) ?? null
-    if (participant !== null && participant.status === 'left') { excluded.left++; continue }
-    if (!channelMemberIds.has(userId)) { excluded.notMember++; continue }
     const user = users.get(userId)
-    if (user === undefined || user.delete_at !== 0 || user.is_bot === true) { excluded.inactive++; continue }
-    if (participant !== null && (participant.autoPausedAt !== null || (participant.pausedUntil !== null && participant.pausedUntil.getTime() > now.getTime()))) {
-      excluded.paused++
-      continue
-    }
-    if (participant !== null && unresponsive.has(participant.id)) {
-      excluded.unresponsive++
-      autoPaused.push(participant.id)
-      continue
-    }
-    if (participant?.skipNext === true) {
-      excluded.skipping++
-      skipsUsed.push(participant.id)
-      continue
-    }
-    eligible.push({ userId, username: user.username, participantId: participant?.id ?? null })
+    const reason = sitOutReason(participant, { isMember: channelMemberIds.has(userId), user, now, unresponsive })
+    if (reason !== null) excluded[reason]++
+    if (reason === 'unresponsive') autoPaused.push(participant!.id)
+    if (reason === 'skipping') skipsUsed.push(participant!.id)
+    if (reason === null) eligible.push({ userId, username: user!.username, participantId: participant?.id ?? null })
   }
   return { eligible, skipsUsed, autoPaused, excluded }
+}
+
+export interface SittingOut {
+  userId: string
+  /** Mattermost's username, else the one Coffee last saw. */
+  username: string
+  reason: SitOutReason
+  participant: EligibilityParticipant | null
+}
+
+/** Who would sit the next round out, and why: decideEligibility's rule, person by person (for the dashboard). */
+export function sittingOut ({ mode, participants, channelMemberIds, users, botUserId, now, unresponsive = new Set() }: EligibilityInput): SittingOut[] {
+  const byUser = new Map(participants.map((p) => [p.userId, p]))
+  const out: SittingOut[] = []
+  for (const userId of candidatesOf(mode, participants, channelMemberIds)) {
+    if (userId === botUserId) continue
+    const participant = byUser.get(userId) ?? null
+    const user = users.get(userId)
+    const reason = sitOutReason(participant, { isMember: channelMemberIds.has(userId), user, now, unresponsive })
+    if (reason !== null) out.push({ userId, username: user?.username ?? participant?.username ?? '', reason, participant })
+  }
+  return out
 }

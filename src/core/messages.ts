@@ -1,5 +1,8 @@
 // What Coffee posts in Mattermost. Markdown, friendly, short; every member @mentioned.
 
+/** How round 1 gets a date, wherever a person is told it has none yet. */
+export const HOW_TO_START = 'a channel admin picks the day and time with `/coffee config start monday 10:00`'
+
 export interface IntroInput {
   usernames: readonly string[]
   channelName: string

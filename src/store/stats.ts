@@ -15,6 +15,8 @@ export interface ProgramRef {
 export interface RoundTrend {
   number: number
   startedAt: Date
+  /** People who could take part in the round. */
+  eligible: number
   /** Groups the round made. */
   groups: number
   /** Over the groups that were asked "did you meet?" (outcomes.groups counts those). */
@@ -96,6 +98,7 @@ export interface RoundsPage {
 interface OutcomeCountRow {
   number: number
   startedAt: Date
+  eligible: number
   /** null (with count 0) for a round without groups. */
   asked: boolean | null
   met: boolean | null
@@ -127,6 +130,30 @@ export function createStatsStore (prisma: PrismaClient) {
       return prisma.program.findUnique({ where: { channelId }, select: { id: true, channelId: true, channelName: true } })
     },
 
+    /** Every program, by channel name (a system admin's list of dashboards). */
+    programRefs (): Promise<ProgramRef[]> {
+      return prisma.program.findMany({ orderBy: [{ channelName: 'asc' }, { id: 'asc' }], select: { id: true, channelId: true, channelName: true } })
+    },
+
+    /** A program with its settings; null when Coffee never ran in the channel. */
+    program (channelId: string) {
+      return prisma.program.findUnique({ where: { channelId } })
+    },
+
+    /** Everyone with a row in the program, for eligibility person by person. */
+    participants (programId: number) {
+      return prisma.participant.findMany({
+        where: { programId },
+        orderBy: { id: 'asc' },
+        select: { id: true, userId: true, username: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true, leftAt: true }
+      })
+    },
+
+    /** The participant of a program with this username (as Coffee last saw it), if any. */
+    participantByUsername (programId: number, username: string): Promise<Person | null> {
+      return prisma.participant.findFirst({ where: { programId, username }, orderBy: { id: 'asc' }, select: { userId: true, username: true } })
+    },
+
     async programStats (programId: number, { now, trendRounds = 8 }: { now: Date, trendRounds?: number }): Promise<ProgramStats> {
       const [people] = await prisma.$queryRaw<{ participants: number, active: number }[]>`
         SELECT count(*)::int AS participants,
@@ -150,7 +177,7 @@ export function createStatsStore (prisma: PrismaClient) {
           WHERE r."programId" = ${programId}
           GROUP BY g.id
         )
-        SELECT r.number, r."startedAt" AS "startedAt", pg.asked, pg.met, pg.cancelled, pg.not_yet AS "notYet",
+        SELECT r.number, r."startedAt" AS "startedAt", r."eligibleCount" AS eligible, pg.asked, pg.met, pg.cancelled, pg.not_yet AS "notYet",
                count(pg.id)::int AS count
         FROM "Round" r
         LEFT JOIN per_group pg ON pg."roundId" = r.id
@@ -158,11 +185,11 @@ export function createStatsStore (prisma: PrismaClient) {
         GROUP BY r.id, pg.asked, pg.met, pg.cancelled, pg.not_yet
         ORDER BY r.number`
 
-      const rounds = new Map<number, { startedAt: Date, groups: number, asked: { outcome: GroupOutcome, count: number }[] }>()
+      const rounds = new Map<number, { startedAt: Date, eligible: number, groups: number, asked: { outcome: GroupOutcome, count: number }[] }>()
       for (const row of rows) {
         let round = rounds.get(row.number)
         if (round === undefined) {
-          round = { startedAt: row.startedAt, groups: 0, asked: [] }
+          round = { startedAt: row.startedAt, eligible: row.eligible, groups: 0, asked: [] }
           rounds.set(row.number, round)
         }
         round.groups += row.count
@@ -178,6 +205,7 @@ export function createStatsStore (prisma: PrismaClient) {
         trend: all.slice(Math.max(0, all.length - trendRounds)).map(([number, round]) => ({
           number,
           startedAt: round.startedAt,
+          eligible: round.eligible,
           groups: round.groups,
           outcomes: totalsOf(round.asked)
         }))

@@ -90,7 +90,7 @@ t.test('program stats: people ever and active now, rounds, groups, outcomes over
     rounds: 1,
     groups: 5,
     outcomes: { groups: 5, met: 2, not_met: 1, no_answer: 2, met_rate: 0.4 },
-    trend: [{ number: 1, startedAt: now, groups: 5, outcomes: { groups: 5, met: 2, not_met: 1, no_answer: 2, met_rate: 0.4 } }]
+    trend: [{ number: 1, startedAt: now, eligible: 10, groups: 5, outcomes: { groups: 5, met: 2, not_met: 1, no_answer: 2, met_rate: 0.4 } }]
   })
   const later = await world.stats.programStats(world.program.id, { now: new Date(now.getTime() + 14 * DAY_MS) })
   t.equal(later.active, 10, 'a pause that has ended counts as active again')
@@ -119,8 +119,8 @@ t.test('trend: the last N rounds, oldest first; groups not asked yet do not coun
   t.match(stats, { participants: 10, active: 10, rounds: 3, groups: 15 })
   t.same(stats.outcomes, { groups: 12, met: 5, not_met: 2, no_answer: 5, met_rate: 0.417 })
   t.same(stats.trend, [
-    { number: 2, startedAt: new Date(start.getTime() + DAY_MS), groups: 5, outcomes: { groups: 5, met: 1, not_met: 1, no_answer: 3, met_rate: 0.2 } },
-    { number: 3, startedAt: new Date(start.getTime() + 2 * DAY_MS), groups: 5, outcomes: { groups: 2, met: 1, not_met: 0, no_answer: 1, met_rate: 0.5 } }
+    { number: 2, startedAt: new Date(start.getTime() + DAY_MS), eligible: 10, groups: 5, outcomes: { groups: 5, met: 1, not_met: 1, no_answer: 3, met_rate: 0.2 } },
+    { number: 3, startedAt: new Date(start.getTime() + 2 * DAY_MS), eligible: 10, groups: 5, outcomes: { groups: 2, met: 1, not_met: 0, no_answer: 1, met_rate: 0.5 } }
   ])
   const all = await world.stats.programStats(world.program.id, { now: world.clock.now(), trendRounds: 10 })
   t.same(all.trend.map((r) => [r.number, r.outcomes.met_rate]), [[1, 0.6], [2, 0.2], [3, 0.5]], 'fewer rounds than asked for: all of them')

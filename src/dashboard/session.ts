@@ -1,0 +1,87 @@
+// Getting into the dashboard without passwords: /coffee dashboard makes a one-time link (a random token, kept only
+// as its hash), opening it sets a session cookie signed with HMAC, and every form carries a CSRF token bound to
+// that session. The key is derived from the buttons' key (ACTIONS_SECRET or the bot token), so there is no new secret.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+
+/** How long a link works: long enough to click it, short enough that a leaked chat log is harmless. */
+export const LINK_TTL_MS = 10 * 60 * 1000
+/** How long a session lasts. */
+export const SESSION_TTL_MS = 4 * 60 * 60 * 1000
+export const SESSION_COOKIE = 'coffee_dashboard'
+
+export interface DashboardSession {
+  channelId: string
+  userId: string
+  /** A system admin may look at every channel. */
+  systemAdmin: boolean
+  expiresAt: Date
+}
+
+/** The dashboard's signing key, derived from the buttons' key so each key signs one kind of thing. */
+export function dashboardKey (actionsKey: string): Buffer {
+  return createHmac('sha256', actionsKey).update('coffee-dashboard-v1').digest()
+}
+
+export function newLinkToken (): string {
+  return randomBytes(32).toString('base64url')
+}
+
+/** What the database keeps of a link token: a leaked table opens nothing. */
+export function hashLinkToken (token: string): string {
+  return createHash('sha256').update(token).digest('hex')
+}
+
+function mac (key: Buffer, purpose: string, text: string): string {
+  return createHmac('sha256', key).update(`${purpose}:${text}`).digest('base64url')
+}
+
+function sameText (given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+export function signSession (key: Buffer, session: DashboardSession): string {
+  const body = Buffer.from(JSON.stringify({ v: 1, c: session.channelId, u: session.userId, a: session.systemAdmin ? 1 : 0, e: session.expiresAt.getTime() })).toString('base64url')
+  return `${body}.${mac(key, 'session', body)}`
+}
+
+/** The session in a cookie value; null for anything expired, forged, tampered or malformed. */
+export function verifySession (key: Buffer, value: string | undefined, now: Date): DashboardSession | null {
+  if (value === undefined) return null
+  const [body, sig, ...rest] = value.split('.')
+  if (body === undefined || sig === undefined || rest.length > 0 || !sameText(sig, mac(key, 'session', body))) return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
+  } catch {
+    return null
+  }
+  const { v, c, u, a, e } = parsed as Record<string, unknown>
+  if (v !== 1 || typeof c !== 'string' || typeof u !== 'string' || (a !== 0 && a !== 1) || typeof e !== 'number') return null
+  if (e <= now.getTime()) return null
+  return { channelId: c, userId: u, systemAdmin: a === 1, expiresAt: new Date(e) }
+}
+
+/** The CSRF token of a session: forms carry it, and only a page of that session can know it. */
+export function csrfToken (key: Buffer, cookieValue: string): string {
+  return mac(key, 'csrf', cookieValue)
+}
+
+export function checkCsrf (key: Buffer, cookieValue: string, given: unknown): boolean {
+  return typeof given === 'string' && sameText(given, csrfToken(key, cookieValue))
+}
+
+/** One cookie's value from a Cookie header (the dashboard sets one cookie; no parser library needed for that). */
+export function readCookie (header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
+  }
+  return undefined
+}
+
+/** The Set-Cookie value: HttpOnly, SameSite=Lax, Secure behind https, only for the dashboard's paths. */
+export function sessionCookie (value: string, { secure, maxAgeMs }: { secure: boolean, maxAgeMs: number }): string {
+  return [`${SESSION_COOKIE}=${value}`, 'Path=/dashboard', `Max-Age=${Math.floor(maxAgeMs / 1000)}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
+}
