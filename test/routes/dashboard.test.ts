@@ -174,6 +174,7 @@ t.test('PUBLIC_URL https: the cookie is Secure', async (t) => {
 
 t.test('a new channel (people, no rounds yet) and a missing PUBLIC_URL', async (t) => {
   const world = await createJoinedWorld(t, ['alice', 'bob', 'carol'])
+  await world.db.prisma.program.updateMany({ data: { startAt: null } }) // no admin has picked round 1's start yet
   world.person('admin', { admin: true })
   const { cookie, location } = await openLink(world.app, await dashboardLink(world.app, { userName: 'admin' }))
   const page = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: cookie! } })
