@@ -18,7 +18,7 @@ export interface PassSummary {
   skipped: SkipReport[]
   /** pending is null when it could not be counted (the database stopped answering). */
   deliveries: { sent: number, retried: number, failed: number, pending: number | null, superseded: number, expired: number }
-  errors: { channel_id?: string, message: string }[]
+  errors: { channel_id?: string, channel_name?: string, message: string }[]
 }
 
 export async function runPass (deps: PassDeps, options: StartOptions = {}): Promise<PassSummary> {

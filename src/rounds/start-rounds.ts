@@ -4,7 +4,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, ProgramWithLastRound } from '../store/rounds.js'
 import type { FollowupsStore } from '../store/followups.js'
-import type { ChatGateway } from '../mattermost/gateway.js'
+import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
+import { HOW_TO_START } from '../core/messages.js'
 import { candidateIds, type Excluded } from '../core/eligibility.js'
 import { planRound, roundDue } from '../core/plan-round.js'
 
@@ -46,7 +47,7 @@ export interface SkipReport {
 export interface StartSummary {
   started: RoundReport[]
   skipped: SkipReport[]
-  errors: { channel_id: string, message: string }[]
+  errors: { channel_id: string, channel_name: string, message: string }[]
 }
 
 export async function startDueRounds (deps: StartDeps, options: StartOptions = {}): Promise<StartSummary> {
@@ -56,7 +57,7 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
   if (options.channelId !== undefined && programs.length === 0) {
     summary.skipped.push({ channel_id: options.channelId, reason: 'Coffee has not been set up in this channel (nobody has typed /coffee join there)' })
   }
-  let botUserId: string | undefined
+  let bot: { id: string, username: string } | undefined
   for (const program of programs) {
     const now = deps.clock.now()
     if (program.paused) {
@@ -65,17 +66,18 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
     }
     const slot = roundDue(program, now, options.force === true)
     if (slot === null) {
-      if (options.channelId !== undefined) summary.skipped.push({ channel_id: program.channelId, reason: 'not due yet' })
+      const reason = program.startAt === null && program.lastSlot === null ? `round 1 has no start yet: ${HOW_TO_START}` : 'not due yet'
+      if (options.channelId !== undefined) summary.skipped.push({ channel_id: program.channelId, reason })
       continue
     }
     try {
-      botUserId ??= (await deps.gateway.getMe()).id
-      const report = await startRound(deps, program, slot, botUserId, options.dryRun === true)
+      bot ??= await deps.gateway.getMe()
+      const report = await startRound(deps, program, slot, bot.id, options.dryRun === true)
       if (typeof report === 'string') summary.skipped.push({ channel_id: program.channelId, reason: report })
       else summary.started.push(report)
     } catch (error) {
       log.error({ err: error, channelId: program.channelId }, 'could not start a round')
-      summary.errors.push({ channel_id: program.channelId, message: (error as Error).message })
+      summary.errors.push({ channel_id: program.channelId, channel_name: program.channelName, message: roundError(program.channelName, error, bot?.username) })
     }
   }
   return summary
@@ -117,4 +119,15 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
   if (created === null) return 'another Coffee instance started this round first'
   log.info({ channelId: program.channelId, round: plan.number, groups: plan.groups.length, alone: plan.alone.length }, 'round started')
   return report
+}
+
+/** Why a channel's round could not start, naming the channel and, when Mattermost refused, the fix. */
+function roundError (channelName: string, error: unknown, botUsername = 'coffee'): string {
+  const channel = channelName === '' ? 'this channel' : `~${channelName}`
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof GatewayError && (error.status === 403 || error.status === 404)) {
+    return `${channel}: the bot is not a member of the channel, so Mattermost does not let it see who is there. Type \`/invite @${botUsername}\` in ${channel}. (${message})`
+  }
+  if (error instanceof GatewayError && error.transient) return `${channel}: Mattermost did not answer (${message}); the round is due again at the next call.`
+  return `${channel}: ${message}`
 }

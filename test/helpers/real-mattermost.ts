@@ -134,7 +134,7 @@ export interface RoundsSummary {
   rounds: { channel_id: string, round: number, eligible: number, groups: number, excluded: Record<string, number> }[]
   skipped: { channel_id: string, reason: string }[]
   deliveries: { sent: number, retried: number, failed: number, pending: number, superseded: number, expired: number }
-  errors: { channel_id?: string, message: string }[]
+  errors: { channel_id?: string, channel_name?: string, message: string }[]
   [key: string]: unknown
 }
 

@@ -131,3 +131,17 @@ t.test('blocked people are never grouped together', async (t) => {
     for (const group of summary.rounds[0]!.plan!.groups) t.notOk(group.includes('alice') && group.includes('bob'), 'alice and bob apart')
   }
 })
+
+t.test('a round that cannot start says which channel and the fix; a channel without a start says how to give it one', async (t) => {
+  const world = await createJoinedWorld(t, ['alice', 'bob'])
+  world.mm.removeMember(CHANNEL_ID, world.bot.id)
+  const summary = await pass(world.app)
+  t.same(summary.rounds, [])
+  t.match(summary.errors, [{ channel_id: CHANNEL_ID, channel_name: 'town-square', message: /^~town-square: the bot is not a member of the channel, so Mattermost does not let it see who is there\. Type `\/invite @coffee` in ~town-square\. \(Mattermost GET .* answered 403/ }])
+  world.mm.addMember(CHANNEL_ID, world.bot.id)
+  t.match((await pass(world.app)).rounds, [{ round: 1 }], 'invited: the next call starts it')
+
+  const other = await createJoinedWorld(t, ['carol', 'dave'])
+  await other.db.prisma.program.updateMany({ data: { startAt: null } })
+  t.same((await pass(other.app, { channel_id: CHANNEL_ID })).skipped, [{ channel_id: CHANNEL_ID, reason: 'round 1 has no start yet: a channel admin picks the day and time with `/coffee config start monday 10:00`' }])
+})
