@@ -59,15 +59,8 @@ const sqlTimestamp = (date: Date | null) => date === null ? null : date.toISOStr
 /** Kinds sent in this order within a batch: a follow-up goes out before the next intro. */
 const kindOrder = (column: string) => `CASE ${column} WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END`
 
-interface ClaimRow {
-  id: number
-  dedupeKey: string
-  kind: DeliveryKind
-  roundId: number
-  groupId: number | null
-  userId: string | null
-  attempts: number
-  channelId: string | null
+/** One row of the claim query: the delivery's own columns, then its program, round and group flattened. */
+interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group'> {
   channelName: string
   followupHours: number
   cadenceDays: number
