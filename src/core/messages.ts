@@ -9,6 +9,8 @@ export interface IntroInput {
   icebreaker: string
   /** When the follow-up comes, said from now: "in 3 days", "in a day", "soon". */
   followupIn: string
+  /** The member asked to propose a time, so that the group does not wait for each other. */
+  proposer: string
 }
 
 function mentionList (usernames: readonly string[]): string {
@@ -17,18 +19,23 @@ function mentionList (usernames: readonly string[]): string {
   return `${mentions.slice(0, -1).join(', ')} and ${mentions.at(-1)!}`
 }
 
-export function introMessage ({ usernames, channelName, icebreaker, followupIn }: IntroInput): string {
+export function introMessage ({ usernames, channelName, icebreaker, followupIn, proposer }: IntroInput): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
   const who = usernames.length === 2 ? 'you two' : `the ${usernames.length} of you`
   return [
     `☕ **Coffee time!** ${mentionList(usernames)}, meet each other.`,
     '',
-    `Coffee from ${channel} picked ${who} this round. Find half an hour in the coming days for a coffee, a walk or a video call — whatever suits you.`,
+    `Coffee from ${channel} picked ${who} this round. Find half an hour in the coming days for a coffee, a walk or a video call — whatever suits you. @${proposer}, would you propose a time?`,
     '',
     `**To get you started:** ${icebreaker}`,
     '',
-    `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` in ${channel} to sit out the next round, or \`/coffee pause 2w\` to take a break._`
+    `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`
   ].join('\n')
+}
+
+/** Who proposes a time: a different member from round to round, the same one on every retry of one intro. */
+export function proposerOf (usernames: readonly string[], round: number, groupId: number): string {
+  return usernames[(round + groupId) % usernames.length] ?? ''
 }
 
 export function aloneMessage (channelName: string): string {

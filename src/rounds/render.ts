@@ -1,7 +1,7 @@
 // What each delivery says and where it goes, pure: the claim (store.claimDeliveries) brings what a post is made
 // from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
 import type { DeliveryToSend } from '../store/rounds.js'
-import { introMessage, aloneMessage, autopauseMessage } from '../core/messages.js'
+import { introMessage, aloneMessage, autopauseMessage, proposerOf } from '../core/messages.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
 import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
@@ -30,7 +30,7 @@ export interface RenderOptions {
 }
 
 export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsKey }: RenderOptions): RenderedDelivery {
-  const { program, group } = delivery
+  const { program, group, round } = delivery
   switch (delivery.kind) {
     case 'intro': {
       if (group === null) throw new DeliveryImpossible('an intro without a group')
@@ -40,7 +40,8 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
           usernames: group.members.map((m) => m.username),
           channelName: program.channelName,
           icebreaker: group.icebreaker,
-          followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`
+          followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
+          proposer: proposerOf(group.members.map((m) => m.username), round.number, group.id)
         }),
         props: {}
       }

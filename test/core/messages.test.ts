@@ -4,7 +4,7 @@ import t, { type Test } from 'tap'
 import { createJoinedWorld } from '../helpers/mattermost.js'
 import { say } from '../helpers/slash.js'
 import { pass } from '../helpers/rounds.js'
-import { aloneMessage, autopauseMessage, reminderMessage, followupMessage } from '../../src/core/messages.js'
+import { aloneMessage, autopauseMessage, reminderMessage, followupMessage, proposerOf } from '../../src/core/messages.js'
 
 /** Each line, Markdown emphasis and a closing emoji aside, ends as a sentence does; no word comes twice in a row. */
 function sentences (t: Test, text: string) {
@@ -30,8 +30,8 @@ t.test('the intro says when the follow-up comes, in words a person would use, a 
     await pass(world.app, { force: true })
     const intro = newest(world, 'intro')
     t.match(intro, /^☕ \*\*Coffee time!\*\* @(alice|bob) and @(alice|bob), meet each other\.\n/)
-    t.match(intro, /\nCoffee from ~town-square picked you two this round\. /)
-    t.equal(intro.split('\n').at(-1), `_I'll ask how it went ${when}. Too busy for coffee? Type \`/coffee skip\` in ~town-square to sit out the next round, or \`/coffee pause 2w\` to take a break._`)
+    t.match(intro, /\nCoffee from ~town-square picked you two this round\. .* @(alice|bob), would you propose a time\?\n/)
+    t.equal(intro.split('\n').at(-1), `_I'll ask how it went ${when}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ~town-square, or \`/coffee pause 2w\` to take a break._`)
     sentences(t, intro)
   }
   await pass(world.app)
@@ -66,4 +66,10 @@ t.test('the other posts read as sentences too', async (t) => {
     followupMessage(['ana', 'ben'], false)
   ]) sentences(t, text)
   t.equal(followupMessage(['ana', 'ben', 'cy'], false), '☕ **How did it go?** @ana, @ben and @cy — did you get to meet?')
+})
+
+t.test('the member asked to propose a time changes from round to round, and not between tries of one intro', async (t) => {
+  const trio = ['ana', 'ben', 'cleo']
+  t.same([1, 2, 3].map((round) => proposerOf(trio, round, 7)), ['cleo', 'ana', 'ben'], 'each in turn')
+  t.equal(proposerOf(trio, 2, 7), proposerOf(trio, 2, 7), 'the same for the same intro')
 })
