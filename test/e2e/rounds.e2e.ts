@@ -15,7 +15,8 @@ async function groupsSeenBy (world: World, people: Person[]): Promise<Map<string
   return groups
 }
 
-const mentions = (message: string) => [...message.matchAll(/@([a-z0-9.\-_]+)/g)].map((m) => m[1]!).sort()
+/** Who the intro's first line greets. */
+const mentions = (message: string) => [...(message.split('\n')[0] ?? '').matchAll(/@([a-z0-9.\-_]+)/g)].map((m) => m[1]!).sort()
 
 if (url === undefined) t.plan(0, 'no real Mattermost (TEST_MATTERMOST_URL)')
 else {
