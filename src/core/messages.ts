@@ -68,3 +68,24 @@ const ANSWER_LINES = {
 export function answerLines (answers: readonly { username: string, answer: keyof typeof ANSWER_LINES }[]): string {
   return answers.map((a) => ANSWER_LINES[a.answer](a.username)).join('\n')
 }
+
+const EXCLUSIONS = [
+  ['paused', (n: number) => `${n} paused`],
+  ['unresponsive', (n: number) => `${n} paused for not answering`],
+  ['skipping', (n: number) => `${n} skipping this round`],
+  ['left', (n: number) => `${n} who left`],
+  ['notMember', (n: number) => `${n} no longer in the channel`],
+  ['inactive', (n: number) => `${n} deactivated`]
+] as const
+
+/** To a channel admin, privately: a round could not start for want of people, why, and what would help. */
+export function tooFewMessage (channelName: string, eligible: number, excluded: Readonly<Record<typeof EXCLUSIONS[number][0], number>>, mode: 'optin' | 'channel'): string {
+  const channel = channelName === '' ? 'your channel' : `~${channelName}`
+  const others = EXCLUSIONS.filter(([key]) => excluded[key] > 0).map(([key, say]) => say(excluded[key]))
+  const why = others.length === 0 ? '' : ` (besides them: ${others.join(', ')})`
+  const help = mode === 'optin'
+    ? 'ask people there to type `/coffee join`, or let everyone in the channel take part with `/coffee config mode channel`'
+    : 'invite people to the channel, or ask those who paused to type `/coffee resume`'
+  const who = eligible === 1 ? 'only 1 person could' : eligible === 0 ? 'nobody could' : `only ${eligible} people could`
+  return `☕ Coffee could not start a round in ${channel}: ${who} take part${why}, and a round needs two. To get it going, ${help}. I'll only write again if something else stops the rounds.`
+}

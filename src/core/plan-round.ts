@@ -87,7 +87,8 @@ export interface RoundPlan {
   autoPaused: { id: number, userId: string, key: string }[]
 }
 
-export type PlanResult = { ok: true, plan: RoundPlan } | { ok: false, reason: string }
+/** A plan, or why there is none: fewer than two people can take part (how many, and why the others cannot). */
+export type PlanResult = { ok: true, plan: RoundPlan } | { ok: false, reason: string, eligible: number, excluded: Excluded }
 
 export function planRound (inputs: PlanInputs): PlanResult {
   const { program, now } = inputs
@@ -101,7 +102,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
     unresponsive: new Set(inputs.unresponsive.map((p) => p.id))
   })
   const { eligible } = decided
-  if (eligible.length < 2) return { ok: false, reason: `fewer than 2 people can take part (${eligible.length} eligible)` }
+  if (eligible.length < 2) return { ok: false, reason: `fewer than 2 people can take part (${eligible.length} eligible)`, eligible: eligible.length, excluded: decided.excluded }
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)

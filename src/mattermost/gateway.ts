@@ -35,6 +35,8 @@ export interface ChatGateway {
   getChannelMemberIds(channelId: string): Promise<string[]>
   /** null when the user is not a member. */
   getChannelMember(channelId: string, userId: string): Promise<ChatChannelMember | null>
+  /** The ids of the channel's admins (channel_admin in the channel), across all pages. */
+  getChannelAdminIds(channelId: string): Promise<string[]>
   /**
    * Makes sure the bot is a member of this channel, which it needs to see who is in it and to post there: 'member' when
    * it already was, 'joined' when it joined just now (Mattermost lets it join public channels of its teams), 'refused'
@@ -302,6 +304,16 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
         const before = ids.size
         for (const member of members) ids.add(member.user_id)
         if (members.length < MAX_PER_PAGE || ids.size === before) break
+      }
+      return [...ids]
+    },
+
+    async getChannelAdminIds (channelId) {
+      const ids = new Set<string>()
+      for (let page = 0; ; page++) {
+        const members = await client.getChannelMembers(channelId, page, MAX_PER_PAGE)
+        for (const member of members) if (member.roles.split(' ').includes('channel_admin')) ids.add(member.user_id)
+        if (members.length < MAX_PER_PAGE) break
       }
       return [...ids]
     },

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js'
 import type { RoundsStore, ProgramWithLastRound } from '../store/rounds.js'
 import type { FollowupsStore } from '../store/followups.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { HOW_TO_START } from '../core/messages.js'
+import { HOW_TO_START, tooFewMessage } from '../core/messages.js'
 import { candidateIds, type Excluded } from '../core/eligibility.js'
 import { planRound, roundDue } from '../core/plan-round.js'
 
@@ -15,7 +15,7 @@ export { roundDue }
 export interface StartDeps {
   store: RoundsStore
   followups: FollowupsStore
-  gateway: Pick<ChatGateway, 'getMe' | 'getUsersByIds' | 'getChannelMemberIds'>
+  gateway: Pick<ChatGateway, 'getMe' | 'getUsersByIds' | 'getChannelMemberIds' | 'getChannelAdminIds' | 'createDirectChannel' | 'createPost'>
   clock: Clock
   random: () => number
   log: FastifyBaseLogger
@@ -103,7 +103,11 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
     blocks,
     random: deps.random
   })
-  if (!planned.ok) return planned.reason
+  if (!planned.ok) {
+    if (!dryRun) await tellAdmins(deps, program, tooFewMessage(program.channelName, planned.eligible, planned.excluded, program.mode))
+    return planned.reason
+  }
+  if (!dryRun && program.noticeCause !== '') await store.setNoticeCause(program.id, '')
   const { plan } = planned
   const report: RoundReport = {
     channel_id: program.channelId,
@@ -119,6 +123,26 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
   if (created === null) return 'another Coffee instance started this round first'
   log.info({ channelId: program.channelId, round: plan.number, groups: plan.groups.length, alone: plan.alone.length }, 'round started')
   return report
+}
+
+const TOO_FEW = 'too_few'
+
+/**
+ * Tells the channel's admins, each in a direct message, why its rounds stopped: once per cause (recorded on the
+ * program when told), best effort (a failure is logged and tried again at the next due call).
+ */
+async function tellAdmins (deps: StartDeps, program: ProgramWithLastRound, message: string): Promise<void> {
+  if (program.noticeCause === TOO_FEW) return
+  try {
+    const admins = await deps.gateway.getChannelAdminIds(program.channelId)
+    for (const admin of admins) {
+      await deps.gateway.createPost({ channelId: await deps.gateway.createDirectChannel(admin), message })
+    }
+    await deps.store.setNoticeCause(program.id, TOO_FEW)
+    deps.log.info({ channelId: program.channelId, admins: admins.length }, 'told the channel admins why no round started')
+  } catch (error) {
+    deps.log.warn({ err: error, channelId: program.channelId }, 'could not tell the channel admins why no round started')
+  }
 }
 
 /** Why a channel's round could not start, naming the channel and, when Mattermost refused, the fix. */

@@ -85,6 +85,11 @@ export function createRoundsStore (prisma: PrismaClient) {
       return programs.map(({ rounds, ...program }) => ({ ...program, lastRoundId: rounds[0]?.id ?? null, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
     },
 
+    /** Records what the channel admins were last told stops the rounds ('' once rounds run again). */
+    async setNoticeCause (programId: number, cause: string): Promise<void> {
+      await prisma.program.update({ where: { id: programId }, data: { noticeCause: cause } })
+    },
+
     participants (programId: number): Promise<Participant[]> {
       return prisma.participant.findMany({ where: { programId } })
     },

@@ -74,6 +74,15 @@ t.test('getChannelMember', async (t) => {
   t.equal((await gatewayFailure(gateway.getChannelMember(channel.id, alice.id))).status, 403, 'no longer a member: forbidden, not null')
 })
 
+t.test('getChannelAdminIds: the channel admins only', async (t) => {
+  const { backend, gateway, channel, alice } = await setup(t)
+  t.same(await gateway.getChannelAdminIds(channel.id), [], 'nobody is an admin yet')
+  const lead = await backend.addUser()
+  await backend.addMember(channel.id, lead.id, { admin: true })
+  t.same(await gateway.getChannelAdminIds(channel.id), [lead.id])
+  t.notOk((await gateway.getChannelAdminIds(channel.id)).includes(alice.id))
+})
+
 t.test('joinChannel: the bot joins a public channel of its team, is refused a private one until invited', async (t) => {
   const { backend, gateway, channel, bot } = await setup(t)
   t.equal(await gateway.joinChannel(channel.id), 'member', 'already a member')

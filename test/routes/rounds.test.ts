@@ -145,3 +145,20 @@ t.test('a round that cannot start says which channel and the fix; a channel with
   await other.db.prisma.program.updateMany({ data: { startAt: null } })
   t.same((await pass(other.app, { channel_id: CHANNEL_ID })).skipped, [{ channel_id: CHANNEL_ID, reason: 'round 1 has no start yet: a channel admin picks the day and time with `/coffee config start monday 10:00`' }])
 })
+
+t.test('when fewer than two people can take part, the channel admins are told privately why and what to do, once', async (t) => {
+  const world = await createJoinedWorld(t, ['alice', 'bob'])
+  world.person('lead', { admin: true })
+  await say(world.app, 'pause 2w', { userName: 'bob' })
+  const directTo = (name: string) => world.mm.channelsOfType('D').filter((c) => world.mm.memberIds(c.id).includes(mmId(name))).flatMap((c) => world.mm.posts(c.id))
+  t.match((await pass(world.app)).skipped, [])
+  t.same((await pass(world.app, { channel_id: CHANNEL_ID })).skipped, [{ channel_id: CHANNEL_ID, reason: 'fewer than 2 people can take part (1 eligible)' }])
+  const told = directTo('lead')
+  t.equal(told.length, 1, 'one direct message to the channel admin, though two calls found too few')
+  t.equal(told[0]?.message, "☕ Coffee could not start a round in ~town-square: only 1 person could take part (besides them: 1 paused), and a round needs two. To get it going, ask people there to type `/coffee join`, or let everyone in the channel take part with `/coffee config mode channel`. I'll only write again if something else stops the rounds.")
+  t.same(directTo('alice'), [], 'members are not told')
+
+  await say(world.app, 'resume', { userName: 'bob' })
+  t.match((await pass(world.app)).rounds, [{ round: 1, eligible: 2 }])
+  t.equal((await world.db.prisma.program.findUniqueOrThrow({ where: { channelId: CHANNEL_ID } })).noticeCause, '', 'rounds run again: a new stop will be told')
+})
