@@ -49,8 +49,14 @@ export function followupMessage (usernames: readonly string[], withButtons = tru
   return withButtons ? `${question} Tell me with a button below; it helps everyone see how coffee is going.` : question
 }
 
+/** A reminder post of its own, with the buttons under it (reminders posted before they became replies). */
 export function reminderMessage (usernames: readonly string[]): string {
   return `⏰ **Friendly reminder:** ${mentionList(usernames)}, there's still time for that coffee before the next round. Let me know how it goes!`
+}
+
+/** The reminder, a reply under the follow-up: its buttons are where to answer. */
+export function reminderReply (usernames: readonly string[]): string {
+  return `⏰ **Friendly reminder:** ${mentionList(usernames)}, there's still time for that coffee before the next round. Once you've met, tell me with a button on my question above.`
 }
 
 export function autopauseMessage (channelName: string, rounds: number): string {

@@ -210,7 +210,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     }
     await previous
     await waitForGate()
-    const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey } })
+    const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey }, ...(rendered.rootId === undefined ? {} : { rootId: rendered.rootId }) })
     return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
   }
 

@@ -1,7 +1,7 @@
 // What each delivery says and where it goes, pure: the claim (store.claimDeliveries) brings what a post is made
 // from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
 import type { DeliveryToSend } from '../store/rounds.js'
-import { introMessage, aloneMessage, autopauseMessage, proposerOf } from '../core/messages.js'
+import { introMessage, aloneMessage, autopauseMessage, proposerOf, reminderReply } from '../core/messages.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
 import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
@@ -18,6 +18,8 @@ export interface RenderedDelivery {
   conversation: Conversation
   message: string
   props: Record<string, unknown>
+  /** A reply in this post's thread. */
+  rootId?: string
   /** Set when the message is no longer needed (e.g. a reminder to a group that already answered). */
   unneeded?: string
 }
@@ -58,12 +60,12 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
         answers: group.outcomes.map((o) => ({ username: usernames.get(o.userId) ?? o.userId, answer: o.answer })),
         buttons: { actionsUrl, key: actionsKey }
       })
-      return {
-        conversation: { channelId: group.channelId },
-        message: post.message,
-        props: { attachments: post.attachments },
-        ...(delivery.kind === 'reminder' && post.settled ? { unneeded: `the group already answered (${post.outcome})` } : {})
+      const unneeded = delivery.kind === 'reminder' && post.settled ? { unneeded: `the group already answered (${post.outcome})` } : {}
+      // A reminder is a reply under the follow-up, whose buttons stay the one place to answer: no second set.
+      if (delivery.kind === 'reminder' && group.followupPostId !== null) {
+        return { conversation: { channelId: group.channelId }, rootId: group.followupPostId, message: reminderReply(group.members.map((m) => m.username)), props: {}, ...unneeded }
       }
+      return { conversation: { channelId: group.channelId }, message: post.message, props: { attachments: post.attachments }, ...unneeded }
     }
     case 'alone':
     case 'autopause': {

@@ -44,6 +44,8 @@ export interface DeliveryToSend {
     outcomes: { userId: string, answer: OutcomeAnswer }[]
     /** Follow-ups and reminders only: the state of the group's intro. */
     introState: DeliveryState | null
+    /** Reminders only: the follow-up post the reminder answers in the thread of (null if it was never posted). */
+    followupPostId: string | null
   } | null
 }
 
@@ -72,6 +74,7 @@ interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group'> {
   members: { userId: string, username: string }[] | null
   outcomes: { userId: string, answer: OutcomeAnswer }[] | null
   introState: DeliveryState | null
+  followupPostId: string | null
 }
 
 export function createRoundsStore (prisma: PrismaClient) {
@@ -213,7 +216,9 @@ export function createRoundsStore (prisma: PrismaClient) {
                  (SELECT json_agg(json_build_object('userId', o."userId", 'answer', o.answer) ORDER BY o."answeredAt")
                   FROM "Outcome" o WHERE o."groupId" = c."groupId") END AS outcomes,
                CASE WHEN c.kind IN ('followup', 'reminder') THEN
-                 (SELECT i.state::text FROM "Delivery" i WHERE i."groupId" = c."groupId" AND i.kind = 'intro' ORDER BY i.id DESC LIMIT 1) END AS "introState"
+                 (SELECT i.state::text FROM "Delivery" i WHERE i."groupId" = c."groupId" AND i.kind = 'intro' ORDER BY i.id DESC LIMIT 1) END AS "introState",
+               CASE WHEN c.kind = 'reminder' THEN
+                 (SELECT f."postId" FROM "Delivery" f WHERE f."groupId" = c."groupId" AND f.kind = 'followup' AND f.state = 'sent' ORDER BY f.id DESC LIMIT 1) END AS "followupPostId"
         FROM claimed c
         JOIN "Round" r ON r.id = c."roundId"
         JOIN "Program" p ON p.id = r."programId"
@@ -232,7 +237,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         round: { number: row.roundNumber, startedAt: row.roundStartedAt, latestNumber: row.latestNumber },
         group: row.groupId === null
           ? null
-          : { id: row.groupId, icebreaker: row.icebreaker ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState }
+          : { id: row.groupId, icebreaker: row.icebreaker ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
       }))
     },
 

@@ -77,7 +77,9 @@ else {
     const reminder = await latestInGroup(world, outsider, /Friendly reminder/)
     t.ok(reminder, 'the group that said "not yet" gets the reminder')
     t.notOk(await latestInGroup(world, alice, /Friendly reminder/), 'the group that met does not')
-    t.same(await clickAs(outsider, reminder!.id, 'coffeemet'), { status: 200 }, 'the reminder\'s buttons work too')
+    t.equal(reminder!.root_id, other!.id, 'the reminder is a reply under the follow-up, without buttons of its own')
+    t.same(reminder!.props.attachments ?? [], [])
+    t.same(await clickAs(outsider, other!.id, 'coffeemet'), { status: 200 }, 'the follow-up\'s buttons still answer')
 
     const stats = await world.api(`/api/channels/${world.channel.id}/stats`)
     t.same(stats.body, { participants: 4, active: 4, rounds: 1, groups: 2, asked: 2, met: 2, not_met: 0, no_answer: 0, met_rate: 1 })

@@ -118,6 +118,8 @@ export interface Post {
   id: string
   user_id: string
   channel_id: string
+  /** The thread's first post for a reply; '' otherwise. */
+  root_id: string
   message: string
   props: Record<string, unknown>
   create_at: number

@@ -161,9 +161,11 @@ t.test('"not yet" keeps the buttons and earns one reminder before the next round
   await pass(world.app)
   const reminders = postsOfKind(world, 'reminder')
   t.equal(reminders.length, 1)
-  t.match(reminders[0]?.message, /Friendly reminder/)
-  const fromReminder = await click(world.app, { userId: mmId('alice'), userName: 'alice', postId: reminders[0]!.id, channelId: post.channel_id, context: button(reminders[0]!, 'coffeemet').integration.context })
-  t.match(fromReminder.body.update?.message, /Friendly reminder[\s\S]*✅ @alice says you met/, 'the reminder post takes answers too')
+  t.equal(reminders[0]?.message, "⏰ **Friendly reminder:** @alice and @bob, there's still time for that coffee before the next round. Once you've met, tell me with a button on my question above.")
+  t.equal(reminders[0]?.root_id, post.id, 'a reply in the thread of the follow-up')
+  t.same(reminders[0]?.props?.attachments ?? [], [], 'no second set of buttons')
+  const fromFollowup = await click(world.app, { userId: mmId('alice'), userName: 'alice', postId: post.id, channelId: post.channel_id, context: button(post, 'coffeemet').integration.context })
+  t.match(fromFollowup.body.update?.message, /⏳ @bob says not yet\n✅ @alice says you met/, 'the answer goes on the follow-up above')
 })
 
 t.test('a reminder to a group that answered meanwhile is skipped', async (t) => {
