@@ -47,7 +47,7 @@ t.test('fitGroups splits a group too big for a group message', async (t) => {
 })
 
 t.test('fewer than two eligible: no plan, and why', async (t) => {
-  t.same(planRound(inputs(['ann'])), { ok: false, reason: 'fewer than 2 people can take part (1 eligible)' })
+  t.same(planRound(inputs(['ann'])), { ok: false, reason: 'fewer than 2 people can take part (1 eligible)', eligible: 1, excluded: { left: 0, notMember: 0, inactive: 0, paused: 0, skipping: 0, unresponsive: 0 } })
 })
 
 t.test('a plan: groups with icebreakers and keys, the follow-up time, and who is left out', async (t) => {
