@@ -18,18 +18,32 @@ const ADMIN = 'bench-admin-token-0123456789'
 const gateway = createGateway({ url: url!, token: token!, timeoutMs: 30_000 })
 
 if (mode === 'baseline') {
-  // The Mattermost work of a round and nothing else — a group channel and a post for every pair — in a process of
-  // its own, so that it does not weigh on the service's memory.
-  const baselineStart = performance.now()
-  let next = 0
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < people / 2) {
-      const i = next++
-      const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i), benchUserId('b', 2 * i + 1)])
-      await gateway.createPost({ channelId, message: `baseline ${i}` })
-    }
-  }))
-  process.send!({ type: 'baseline', baselineMs: performance.now() - baselineStart, maxRssMb: process.resourceUsage().maxRSS / 1024 })
+  // The Mattermost work of each round and nothing else, in a process of its own so that it does not weigh on the
+  // service's memory. Round 1: a group channel and an intro per pair. Round 2: a follow-up in each of round 1's
+  // channels, then a new group channel and an intro per new pair, as the service's second round makes them.
+  const pairs = people / 2
+  const inParallel = async (count: number, work: (i: number) => Promise<void>) => {
+    let next = 0
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < count) await work(next++)
+    }))
+  }
+  const firstStart = performance.now()
+  const firstChannels: string[] = []
+  await inParallel(pairs, async (i) => {
+    const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i), benchUserId('b', 2 * i + 1)])
+    firstChannels[i] = channelId
+    await gateway.createPost({ channelId, message: `intro ${i}` })
+  })
+  const firstMs = performance.now() - firstStart
+  const secondStart = performance.now()
+  await inParallel(pairs, async (i) => { await gateway.createPost({ channelId: firstChannels[i]!, message: `follow-up ${i}` }) })
+  await inParallel(pairs, async (i) => {
+    const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i + 1), benchUserId('b', (2 * i + 2) % people)])
+    await gateway.createPost({ channelId, message: `intro ${i}` })
+  })
+  const secondMs = performance.now() - secondStart
+  process.send!({ type: 'baseline', baselineMs: [firstMs, secondMs], maxRssMb: process.resourceUsage().maxRSS / 1024 })
   process.exit(0)
 }
 
