@@ -252,6 +252,18 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
     }
   }
 
+  /** Every member of a channel with their channel roles, across all pages (a page with nothing new ends it). */
+  async function channelMembers (channelId: string): Promise<Map<string, string>> {
+    const roles = new Map<string, string>()
+    for (let page = 0; ; page++) {
+      const members = await client.getChannelMembers(channelId, page, MAX_PER_PAGE)
+      const before = roles.size
+      for (const member of members) roles.set(member.user_id, member.roles)
+      if (members.length < MAX_PER_PAGE || roles.size === before) break
+    }
+    return roles
+  }
+
   let me: Promise<ChatUser> | undefined
   function getMe (): Promise<ChatUser> {
     me ??= client.getMe().then(toUser, (error: unknown) => {
@@ -298,24 +310,11 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
     },
 
     async getChannelMemberIds (channelId) {
-      const ids = new Set<string>()
-      for (let page = 0; ; page++) {
-        const members = await client.getChannelMembers(channelId, page, MAX_PER_PAGE)
-        const before = ids.size
-        for (const member of members) ids.add(member.user_id)
-        if (members.length < MAX_PER_PAGE || ids.size === before) break
-      }
-      return [...ids]
+      return [...(await channelMembers(channelId)).keys()]
     },
 
     async getChannelAdminIds (channelId) {
-      const ids = new Set<string>()
-      for (let page = 0; ; page++) {
-        const members = await client.getChannelMembers(channelId, page, MAX_PER_PAGE)
-        for (const member of members) if (member.roles.split(' ').includes('channel_admin')) ids.add(member.user_id)
-        if (members.length < MAX_PER_PAGE) break
-      }
-      return [...ids]
+      return [...(await channelMembers(channelId))].filter(([, roles]) => roles.split(' ').includes('channel_admin')).map(([id]) => id)
     },
 
     async getChannelMember (channelId, userId) {
