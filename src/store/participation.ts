@@ -49,7 +49,7 @@ export function createParticipationStore (prisma: PrismaClient) {
         where: { channelId },
         include: {
           participants: { where: { userId } },
-          rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, startedAt: true } }
+          rounds: { where: { imported: false }, orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, startedAt: true } }
         }
       })
       if (found === null) return null
@@ -89,7 +89,7 @@ export function createParticipationStore (prisma: PrismaClient) {
 
     /** The slot of the program's latest round; null before round 1. */
     async lastSlot (programId: number): Promise<Date | null> {
-      const round = await prisma.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { startedAt: true } })
+      const round = await prisma.round.findFirst({ where: { programId, imported: false }, orderBy: { number: 'desc' }, select: { startedAt: true } })
       return round?.startedAt ?? null
     },
 

@@ -82,7 +82,8 @@ export function createRoundsStore (prisma: PrismaClient) {
     async programs ({ channelId }: { channelId?: string } = {}): Promise<ProgramWithLastRound[]> {
       const programs = await prisma.program.findMany({
         where: channelId === undefined ? {} : { channelId },
-        include: { rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, startedAt: true, number: true } } },
+        // Imported rounds (history from another tool) never move the schedule.
+        include: { rounds: { where: { imported: false }, orderBy: { number: 'desc' }, take: 1, select: { id: true, startedAt: true, number: true } } },
         orderBy: { id: 'asc' }
       })
       return programs.map(({ rounds, ...program }) => ({ ...program, lastRoundId: rounds[0]?.id ?? null, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
@@ -133,7 +134,7 @@ export function createRoundsStore (prisma: PrismaClient) {
     async createRound ({ programId, expectedLastNumber, now, plan }: NewRound) {
       return prisma.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM "Program" WHERE id = ${programId} FOR UPDATE`
-        const latest = await tx.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { number: true } })
+        const latest = await tx.round.findFirst({ where: { programId, imported: false }, orderBy: { number: 'desc' }, select: { number: true } })
         if ((latest?.number ?? null) !== expectedLastNumber || plan.number !== (latest?.number ?? 0) + 1) return null
         const expect = (what: string, count: number | bigint, expected: number) => {
           if (Number(count) !== expected) throw new Error(`creating round ${plan.number}: ${Number(count)} ${what} written, ${expected} planned`)

@@ -84,6 +84,8 @@ export interface RoundRecord {
   followupAt: Date
   groupSize: number
   eligibleCount: number
+  /** History from another tool (POST /api/channels/:id/history): nothing was sent for it. */
+  imported: boolean
   groups: GroupRecord[]
 }
 
@@ -246,7 +248,7 @@ export function createStatsStore (prisma: PrismaClient) {
           orderBy: { number: 'desc' },
           skip: page * perPage,
           take: perPage,
-          select: { id: true, number: true, startedAt: true, followupAt: true, groupSize: true, eligibleCount: true }
+          select: { id: true, number: true, startedAt: true, followupAt: true, groupSize: true, eligibleCount: true, imported: true }
         })
       ])
       if (rounds.length === 0) return { total, rounds: [] }
