@@ -28,6 +28,14 @@ export function roundDue (program: Pick<PlanProgram, 'paused' | 'cadenceDays' | 
   return force ? now : dueSlot(programSchedule(program, program.lastSlot), now)
 }
 
+/**
+ * When a round's "did you meet?" is due: `followupHours` after the round began. A new `config followup` moves it for
+ * every round whose follow-up has not gone out yet (store/participation.ts updateProgram).
+ */
+export function followupDue (roundStartedAt: Date, followupHours: number): Date {
+  return new Date(roundStartedAt.getTime() + followupHours * HOUR_MS)
+}
+
 /** Splits any group too big for a Mattermost group message into two. */
 export function fitGroups (groups: string[][]): string[][] {
   return groups.flatMap((group) => {
@@ -115,7 +123,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
     plan: {
       number,
       slot: inputs.slot,
-      followupAt: new Date(now.getTime() + program.followupHours * HOUR_MS),
+      followupAt: followupDue(now, program.followupHours),
       groupSize: program.groupSize,
       eligibleCount: eligible.length,
       excluded: decided.excluded,

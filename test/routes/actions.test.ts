@@ -241,3 +241,28 @@ t.test('forcing rounds in a row pauses nobody: a follow-up counts only when peop
   t.same(last.rounds, [])
   t.match(last.skipped, [{ reason: /fewer than 2 people can take part \(0 eligible\)/ }])
 })
+
+t.test('a new follow-up delay applies to the rounds whose follow-up has not gone out yet', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave'])
+  world.person('admin', { admin: true })
+  await pass(world.app) // round 1, follow-up due in 72 hours
+  world.clock.advance(3 * DAY_MS)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 2, "round 1's follow-ups are out")
+  const round1 = await world.db.prisma.round.findFirstOrThrow({ where: { number: 1 } })
+
+  world.clock.advance(4 * DAY_MS)
+  await pass(world.app) // round 2, follow-up due in 72 hours
+  world.clock.advance(HOUR_MS)
+  t.match(await say(world.app, 'config followup 1 day', { userName: 'admin' }), /Done/)
+  const round2 = await world.db.prisma.round.findFirstOrThrow({ where: { number: 2 } })
+  t.equal(round2.followupAt.getTime(), round2.createdAt.getTime() + DAY_MS, 'round 2 now asks a day after it began')
+  t.same((await world.db.prisma.round.findFirstOrThrow({ where: { number: 1 } })).followupAt, round1.followupAt, 'round 1 asked already: unchanged')
+
+  world.clock.advance(DAY_MS - HOUR_MS - 60_000)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 2, 'not before the day is up')
+  world.clock.advance(60_000)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 4, "round 2's follow-ups go out a day after it began, not three")
+})
