@@ -65,6 +65,8 @@ export interface PlanInputs {
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
   history: readonly PastGroup[]
+  /** Who sat out the last round (store.satOut): not left alone again while someone else could be. */
+  satOut?: readonly string[]
   /** Blocks involving any candidate. */
   blocks: readonly (readonly [string, string])[]
   random: Random
@@ -114,7 +116,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)
-  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random })
+  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [] })
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)

@@ -5,6 +5,7 @@ import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, Delive
 import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
+import { groupOutcome, groupSatOut } from '../core/outcomes.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -118,6 +119,25 @@ export function createRoundsStore (prisma: PrismaClient) {
         group.members.push(row.userId)
       }
       return [...groups.values()]
+    },
+
+    /**
+     * Who sat out the program's latest round: left alone, or in a group that could not meet (core/outcomes.ts
+     * groupSatOut). Fair turns put them first in the next round.
+     */
+    async satOut (programId: number): Promise<string[]> {
+      const round = await prisma.round.findFirst({
+        where: { programId, imported: false },
+        orderBy: { number: 'desc' },
+        select: {
+          deliveries: { where: { kind: 'alone' }, select: { userId: true } },
+          groups: { select: { members: { select: { participant: { select: { userId: true } } } }, outcomes: { select: { answer: true } } } }
+        }
+      })
+      if (round === null) return []
+      const alone = round.deliveries.flatMap((d) => d.userId ?? [])
+      const unmet = round.groups.filter((g) => groupSatOut(groupOutcome(g.outcomes.map((o) => o.answer)))).flatMap((g) => g.members.map((m) => m.participant.userId))
+      return [...new Set([...alone, ...unmet])]
     },
 
     /** Blocks that involve any of these people, in either direction. */
