@@ -43,6 +43,8 @@ export interface Person {
 
 export interface HistoryEntry {
   roundNumber: number
+  /** From another tool (an imported round): never asked, numbered 0 and below. */
+  imported: boolean
   startedAt: Date
   /** The other members of the group. */
   others: Person[]
@@ -223,7 +225,7 @@ export function createStatsStore (prisma: PrismaClient) {
         orderBy: { round: { number: 'desc' } },
         take: limit,
         select: {
-          round: { select: { number: true, startedAt: true } },
+          round: { select: { number: true, startedAt: true, imported: true } },
           members: { select: { participant: { select: { userId: true, username: true } } } },
           outcomes: { select: { userId: true, answer: true } },
           deliveries: { where: { kind: 'followup', state: 'sent' }, select: { id: true } }
@@ -231,6 +233,7 @@ export function createStatsStore (prisma: PrismaClient) {
       })
       return groups.map((group) => ({
         roundNumber: group.round.number,
+        imported: group.round.imported,
         startedAt: group.round.startedAt,
         others: group.members.map((m) => m.participant).filter((p) => p.userId !== userId).sort(byUsername),
         asked: group.deliveries.length > 0,

@@ -7,6 +7,7 @@ import { createJoinedWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
 import { pass } from '../helpers/rounds.js'
 import { DAY_MS } from '../../src/core/durations.js'
+import { tablesOf } from '../helpers/mattermost-markdown.js'
 
 const HISTORY = `/api/channels/${CHANNEL_ID}/history`
 
@@ -110,7 +111,7 @@ t.test('imported groups are history: the matcher avoids them, stats count them, 
   t.same(round.groups.map((g) => g.members.map((m) => m.participant.username).sort().join('+')).sort(), ['alice+dave', 'bob+carol'],
     'the only pairing nobody had in the old tool')
   t.equal(await world.db.prisma.delivery.count({ where: { round: { imported: true } } }), 0)
-  t.equal(world.mm.channelsOfType('G').length + world.mm.channelsOfType('D').length > 0, true)
+  t.same(await world.db.prisma.delivery.groupBy({ by: ['kind', 'state'], _count: true }), [{ kind: 'intro', state: 'sent', _count: 2 }], "round 1's two intros, nothing for the imported rounds")
   const stats = await world.app.inject({ method: 'GET', url: `/api/channels/${CHANNEL_ID}/stats`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
   t.match(stats.json(), { rounds: 3, groups: 6, asked: 0 })
   const page = await world.app.inject({ method: 'GET', url: `/api/channels/${CHANNEL_ID}/rounds`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
@@ -121,6 +122,11 @@ t.test('imported groups are history: the matcher avoids them, stats count them, 
   world.clock.advance(DAY_MS)
   t.match((await pass(world.app)).rounds, [{ round: 2 }])
   t.match(await say(world.app, 'status', { userName: 'alice' }), /round 2/i, 'status names the latest round Coffee ran')
+  const [table] = tablesOf(t, await say(world.app, 'history', { userName: 'alice' }))
+  t.same(table!.slice(-2), [
+    ['—', 'Mon 12 Oct 2026', '@carol', 'from the tool used before Coffee'],
+    ['—', 'Mon 5 Oct 2026', '@bob', 'from the tool used before Coffee']
+  ], '/coffee history shows the imported groups as such, after the rounds Coffee ran')
 })
 
 t.test('an export imports again to the same state, here and in another Coffee', async (t) => {
