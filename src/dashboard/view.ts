@@ -88,7 +88,8 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
     whoSitsOut(deps, program, now)
   ])
   view.stats = numbers
-  view.current = page.rounds[0] ?? null
+  // Imported rounds (numbered 0 and below) come after every round Coffee ran: a page's first is imported only if all are.
+  view.current = page.rounds.find((r) => !r.imported) ?? null
   view.sittingOut = sitting
   view.next = nextRoundText({ ...program, lastSlot: view.current?.startedAt ?? null }, now)
   if (options.person !== undefined && options.person !== '') {
