@@ -61,6 +61,7 @@ const SETTINGS: Setting[] = [
   changeable('groupSize'),
   changeable('mode'),
   changeable('followupHours'),
+  changeable('announce'),
   {
     words: /^start$/,
     usage: 'start <weekday> <HH:MM> | now',

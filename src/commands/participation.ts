@@ -7,6 +7,7 @@ import { describeNextRound } from './next-round.js'
 import { describeLeftovers } from '../core/group-size.js'
 import type { Program, Participant } from '../store/participation.js'
 import { botMissing } from './channel-access.js'
+import { SKIP_DONE, SKIP_ALREADY } from '../core/messages.js'
 
 type Spec = CommandSpec<CommandDeps>
 type Ctx = CommandContext<CommandDeps>
@@ -90,9 +91,9 @@ export const skip: Spec = {
     const joined = await loadJoined(ctx)
     if (joined === null) return NOT_IN
     const { program, participant } = joined
-    if (participant?.skipNext === true) return "You're already skipping the next round. Changed your mind? `/coffee resume`."
+    if (participant?.skipNext === true) return SKIP_ALREADY
     await ctx.deps.store.saveParticipant(participant, program.id, ctx.command.userId, { ...visit(ctx), skipNext: true })
-    return "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
+    return SKIP_DONE
   }
 }
 

@@ -1,12 +1,17 @@
-// The "did you meet?" buttons. Mattermost does not sign button callbacks, so the context carries its own HMAC:
-// it binds the answer to one group, and the route checks the post and the clicker against the database.
+// Coffee's message buttons: "did you meet?" under the follow-up, "Skip next round" under the intro. Mattermost does
+// not sign button callbacks, so the context carries its own HMAC: it binds the action to one group, and the route
+// checks the post and the clicker against the database.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Answer } from './outcomes.js'
 
 export const ANSWERS: readonly Answer[] = ['met', 'not_yet', 'cancelled']
 
+/** What a button does: answer the follow-up, or (on the intro) skip the next round. */
+export type ButtonAction = Answer | 'skip'
+const ACTIONS: readonly ButtonAction[] = [...ANSWERS, 'skip']
+
 /** Action ids must be alphanumeric: Mattermost answers 404 to a click on any other. */
-export const ACTION_IDS: Readonly<Record<Answer, string>> = { met: 'coffeemet', not_yet: 'coffeenotyet', cancelled: 'coffeecancelled' }
+export const ACTION_IDS: Readonly<Record<ButtonAction, string>> = { met: 'coffeemet', not_yet: 'coffeenotyet', cancelled: 'coffeecancelled', skip: 'coffeeskip' }
 
 const LABELS: Readonly<Record<Answer, { name: string, style: string }>> = {
   met: { name: 'We met ☕', style: 'success' },
@@ -18,7 +23,7 @@ const LABELS: Readonly<Record<Answer, { name: string, style: string }>> = {
 export type ButtonContext = {
   v: 1
   group: number
-  answer: Answer
+  answer: ButtonAction
   sig: string
 }
 
@@ -27,23 +32,23 @@ export function actionsKey (actionsSecret: string | undefined, botToken: string)
   return actionsSecret ?? createHmac('sha256', botToken).update('coffee-actions-v1').digest('hex')
 }
 
-function signature (key: string, group: number, answer: Answer): string {
+function signature (key: string, group: number, answer: ButtonAction): string {
   return createHmac('sha256', key).update(`coffee:v1:${group}:${answer}`).digest('base64url')
 }
 
-export function signContext (key: string, group: number, answer: Answer): ButtonContext {
+export function signContext (key: string, group: number, answer: ButtonAction): ButtonContext {
   return { v: 1, group, answer, sig: signature(key, group, answer) }
 }
 
 /** The group and answer of a genuine context; null for anything forged, tampered or malformed. */
-export function verifyContext (key: string, context: Readonly<Record<string, unknown>>): { group: number, answer: Answer } | null {
+export function verifyContext (key: string, context: Readonly<Record<string, unknown>>): { group: number, answer: ButtonAction } | null {
   const { v, group, answer, sig } = context
   if (v !== 1 || typeof group !== 'number' || !Number.isSafeInteger(group) || group <= 0) return null
-  if (typeof answer !== 'string' || !(ANSWERS as readonly string[]).includes(answer) || typeof sig !== 'string') return null
-  const expected = Buffer.from(signature(key, group, answer as Answer))
+  if (typeof answer !== 'string' || !(ACTIONS as readonly string[]).includes(answer) || typeof sig !== 'string') return null
+  const expected = Buffer.from(signature(key, group, answer as ButtonAction))
   const given = Buffer.from(sig)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
-  return { group, answer: answer as Answer }
+  return { group, answer: answer as ButtonAction }
 }
 
 export interface Attachment {
@@ -68,5 +73,19 @@ export function followupButtons (key: string, actionsUrl: string, group: number)
       style: LABELS[answer].style,
       integration: { url: actionsUrl, context: signContext(key, group, answer) }
     }))
+  }
+}
+
+/** The intro's one button: its clicker sits out the next round (as with /coffee skip); the others see no change. */
+export function skipButton (key: string, actionsUrl: string, group: number): Attachment {
+  return {
+    fallback: 'Too busy? Type /coffee skip to sit out the next round.',
+    actions: [{
+      id: ACTION_IDS.skip,
+      type: 'button' as const,
+      name: 'Skip next round',
+      style: 'default',
+      integration: { url: actionsUrl, context: signContext(key, group, 'skip') }
+    }]
   }
 }

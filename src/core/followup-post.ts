@@ -2,7 +2,7 @@
 // click, from one builder. The answers so far, one line each; the buttons until every member has answered, so that
 // after one "we met" the others can still add theirs (the group's outcome is settled by the first, see outcomes.ts).
 import { followupButtons, type Attachment } from './buttons.js'
-import { followupMessage, reminderMessage, answerLines } from './messages.js'
+import { followupMessage, reminderMessage, answerLines, remindedLine } from './messages.js'
 import { groupOutcome, isSettled, type Answer, type GroupOutcome } from './outcomes.js'
 
 export interface FollowupPostInput {
@@ -14,6 +14,8 @@ export interface FollowupPostInput {
   answers: readonly { username: string, answer: Answer }[]
   /** Where Mattermost sends clicks and the key that signs them; undefined: no buttons (follow-ups are off). */
   buttons: { actionsUrl: string, key: string } | undefined
+  /** The group was reminded (a reply in the follow-up's thread): the follow-up says so, and who it waits for. */
+  reminded: boolean
 }
 
 export interface FollowupPost {
@@ -25,7 +27,7 @@ export interface FollowupPost {
   settled: boolean
 }
 
-export function followupPost ({ kind, groupId, members, answers, buttons }: FollowupPostInput): FollowupPost {
+export function followupPost ({ kind, groupId, members, answers, buttons, reminded }: FollowupPostInput): FollowupPost {
   const outcome = groupOutcome(answers.map((a) => a.answer))
   const settled = isSettled(outcome)
   const answered = new Set(answers.map((a) => a.username))
@@ -33,8 +35,13 @@ export function followupPost ({ kind, groupId, members, answers, buttons }: Foll
   const attachments = everyoneAnswered || buttons === undefined ? [] : [followupButtons(buttons.key, buttons.actionsUrl, groupId)]
   // The question asks for a button only while there are buttons to press.
   const intro = kind === 'followup' ? followupMessage(members, attachments.length > 0) : reminderMessage(members)
+  const waitingFor = members.filter((name) => !answered.has(name))
+  const lines = [
+    ...(answers.length === 0 ? [] : [answerLines(answers)]),
+    ...(reminded && waitingFor.length > 0 ? [remindedLine(waitingFor)] : [])
+  ]
   return {
-    message: answers.length === 0 ? intro : `${intro}\n\n${answerLines(answers)}`,
+    message: [intro, ...lines].join('\n\n'),
     attachments,
     outcome,
     settled

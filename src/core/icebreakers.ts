@@ -1,4 +1,7 @@
-// Conversation starters, one per intro. Rotated so consecutive rounds and groups in a round differ.
+// Conversation starters: two or three per intro, drawn with the round's seeded random, and never one that a member of
+// the group had in their previous group (a person does not get the same question twice in a row).
+import type { Random } from './matching/index.js'
+
 export const ICEBREAKERS: readonly string[] = [
   'What is something you learned recently that surprised you?',
   'What did you want to be when you were a kid?',
@@ -32,8 +35,47 @@ export const ICEBREAKERS: readonly string[] = [
   'What is the best team you have ever been part of, and what made it work?'
 ]
 
-/** Different for each group of a round and moving on every round. */
-export function pickIcebreaker (roundNumber: number, groupIndex: number): string {
-  const index = (roundNumber * 7 + groupIndex) % ICEBREAKERS.length
-  return ICEBREAKERS[index]!
+/** Pairs get two starters, bigger groups three: more people, more to choose from. */
+export function starterCount (groupSize: number): number {
+  return groupSize <= 2 ? 2 : 3
+}
+
+/** A group of an earlier round: who was in it and the starters they got. */
+export interface PastStarters {
+  round: number
+  members: readonly string[]
+  icebreakers: readonly string[]
+}
+
+/** Each person's starters in their most recent group (the one before this round), from the program's history. */
+export function previousStarters (history: readonly PastStarters[]): Map<string, readonly string[]> {
+  const latest = new Map<string, { round: number, icebreakers: readonly string[] }>()
+  for (const group of history) {
+    for (const member of group.members) {
+      const known = latest.get(member)
+      if (known === undefined || group.round > known.round) latest.set(member, { round: group.round, icebreakers: group.icebreakers })
+    }
+  }
+  return new Map([...latest].map(([member, { icebreakers }]) => [member, icebreakers]))
+}
+
+/**
+ * `count` different starters for a group, none of those in `avoid` (its members' previous ones) while enough are
+ * left: a group of 7 avoids at most 21 of the 30. Deterministic for a given random source.
+ */
+export function pickIcebreakers (count: number, avoid: ReadonlySet<string>, random: Random): string[] {
+  const fresh = draw(ICEBREAKERS.filter((starter) => !avoid.has(starter)), count, random)
+  if (fresh.length === count) return fresh
+  return [...fresh, ...draw(ICEBREAKERS.filter((starter) => avoid.has(starter)), count - fresh.length, random)]
+}
+
+/** Up to `count` of `items`, a uniform draw (a partial Fisher-Yates shuffle). */
+function draw (items: readonly string[], count: number, random: Random): string[] {
+  const pool = [...items]
+  const n = Math.min(count, pool.length)
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (pool.length - i))
+    ;[pool[i], pool[j]] = [pool[j]!, pool[i]!]
+  }
+  return pool.slice(0, n)
 }

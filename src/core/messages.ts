@@ -7,32 +7,65 @@ export const IMPORTED_GROUP = 'from the tool used before Coffee'
 export const HOW_TO_START = 'a channel admin picks the day and time with `/coffee config start monday 10:00`'
 
 export interface IntroInput {
-  usernames: readonly string[]
+  members: readonly IntroMember[]
   channelName: string
-  icebreaker: string
+  /** Conversation starters, shown as a list. */
+  icebreakers: readonly string[]
   /** When the follow-up comes, said from now: "in 3 days", "in a day", "soon". */
   followupIn: string
   /** The member asked to propose a time, so that the group does not wait for each other. */
   proposer: string
+  /** Whether the "Skip next round" button is under the intro (follow-ups and buttons need PUBLIC_URL). */
+  skipButton: boolean
+}
+
+/** A member of a group as the intro names them: Mattermost's full name and position, when they have them. */
+export interface IntroMember {
+  username: string
+  fullName: string
+  position: string
+}
+
+/** "Ana Lima" from Mattermost's profile fields; the nickname when there is no name; '' when neither. */
+export function fullNameOf (user: { first_name?: string, last_name?: string, nickname?: string }): string {
+  const name = [user.first_name, user.last_name].map((part) => (part ?? '').trim()).filter((part) => part !== '').join(' ')
+  return name !== '' ? name : (user.nickname ?? '').trim()
+}
+
+/** Characters that would turn a name into Markdown (emphasis, links, code) are shown as typed. */
+function plainText (text: string): string {
+  return text.replace(/[\\`*_~[\]()<>#|]/g, (c) => `\\${c}`)
+}
+
+/** "@ana (Ana Lima, Product designer)", "@bo (Bo Chen)" or "@cy". */
+function introduce ({ username, fullName, position }: IntroMember): string {
+  const about = [fullName.trim(), position.trim()].filter((part) => part !== '').map(plainText).join(', ')
+  return about === '' ? `@${username}` : `@${username} (${about})`
+}
+
+function joinWords (words: readonly string[]): string {
+  if (words.length <= 2) return words.join(' and ')
+  return `${words.slice(0, -1).join(', ')} and ${words.at(-1)!}`
 }
 
 function mentionList (usernames: readonly string[]): string {
-  const mentions = usernames.map((name) => `@${name}`)
-  if (mentions.length <= 2) return mentions.join(' and ')
-  return `${mentions.slice(0, -1).join(', ')} and ${mentions.at(-1)!}`
+  return joinWords(usernames.map((name) => `@${name}`))
 }
 
-export function introMessage ({ usernames, channelName, icebreaker, followupIn, proposer }: IntroInput): string {
+export function introMessage ({ members, channelName, icebreakers, followupIn, proposer, skipButton }: IntroInput): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
-  const who = usernames.length === 2 ? 'you two' : `the ${usernames.length} of you`
+  const who = members.length === 2 ? 'you two' : `the ${members.length} of you`
   return [
-    `☕ **Coffee time!** ${mentionList(usernames)}, meet each other.`,
+    `☕ **Coffee time!** ${joinWords(members.map(introduce))}, meet each other.`,
     '',
     `Coffee from ${channel} picked ${who} this round. Find half an hour in the coming days for a coffee, a walk or a video call — whatever suits you. @${proposer}, would you propose a time?`,
     '',
-    `**To get you started:** ${icebreaker}`,
+    '**Not sure where to start?** Try one of these.',
+    ...icebreakers.map((starter) => `- ${starter}`),
     '',
-    `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`
+    skipButton
+      ? `_I'll ask how it went ${followupIn}. Too busy for coffee? **Skip next round** below (or \`/coffee skip\` typed right here) sits you out of the next round of ${channel}; \`/coffee pause 2w\` takes a break._`
+      : `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`
   ].join('\n')
 }
 
@@ -40,6 +73,10 @@ export function introMessage ({ usernames, channelName, icebreaker, followupIn, 
 export function proposerOf (usernames: readonly string[], round: number, groupId: number): string {
   return usernames[(round + groupId) % usernames.length] ?? ''
 }
+
+/** What `/coffee skip` and the intro's "Skip next round" button answer: one rule, one wording. */
+export const SKIP_DONE = "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."
+export const SKIP_ALREADY = "You're already skipping the next round. Changed your mind? `/coffee resume`."
 
 export function aloneMessage (channelName: string): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
@@ -60,6 +97,40 @@ export function reminderMessage (usernames: readonly string[]): string {
 /** The reminder, a reply under the follow-up: its buttons are where to answer. */
 export function reminderReply (usernames: readonly string[]): string {
   return `⏰ **Friendly reminder:** ${mentionList(usernames)}, there's still time for that coffee before the next round. Once you've met, tell me with a button on my question above.`
+}
+
+export interface AnnouncementInput {
+  round: number
+  mode: 'optin' | 'channel'
+  people: number
+  groups: number
+  /** How the previous round went: its groups that answered "did you meet?", and how many of them met; null in round 1. */
+  lastRound: { answered: number, met: number } | null
+}
+
+/**
+ * The post in the program's channel when a round starts: no names and no @channel (nobody is pinged), the numbers
+ * of this round and, from round 2, how many of the last round's groups said they met.
+ */
+export function announcementMessage ({ round, mode, people, groups, lastRound }: AnnouncementInput): string {
+  const groupWord = groups === 1 ? 'group' : 'groups'
+  const now = round === 1
+    ? `☕ **Coffee starts here!** ${people} people meet in ${groups} ${groupWord} this round — look for my group message.`
+    : `☕ **Coffee, round ${round}:** ${people} people meet in ${groups} ${groupWord} this round.`
+  const last = lastRound === null || lastRound.answered === 0
+    ? ''
+    : lastRound.answered === 1
+      ? ` Last round, the one group that answered ${lastRound.met === 1 ? 'met' : 'did not get to meet'}.`
+      : ` Last round, ${lastRound.met} of the ${lastRound.answered} groups that answered met (${Math.round((lastRound.met / lastRound.answered) * 100)} %).`
+  const invite = mode === 'optin'
+    ? ' Want to meet someone new? Type `/coffee join` to take part.'
+    : ' Everyone in this channel takes part; `/coffee skip` sits out a round.'
+  return now + last + invite
+}
+
+/** Under a follow-up once its group was reminded: who has not answered yet (no @: the reminder itself notified them). */
+export function remindedLine (waitingFor: readonly string[]): string {
+  return `⏰ _Reminded — still waiting to hear from ${joinWords(waitingFor)}._`
 }
 
 export function autopauseMessage (channelName: string, rounds: number): string {

@@ -4,7 +4,8 @@ import { dueSlot, programSchedule } from './schedule.js'
 import { HOUR_MS } from './durations.js'
 import { decideEligibility, type EligibilityParticipant, type EligibilityUser, type Excluded } from './eligibility.js'
 import { matchRound, type PastGroup, type Random } from './matching/index.js'
-import { pickIcebreaker } from './icebreakers.js'
+import { pickIcebreakers, previousStarters, starterCount, type PastStarters } from './icebreakers.js'
+import { fullNameOf } from './messages.js'
 import { MAX_GROUP_SIZE } from './group-size.js'
 
 export interface PlanProgram {
@@ -14,6 +15,8 @@ export interface PlanProgram {
   cadenceDays: number
   groupSize: number
   followupHours: number
+  /** Whether the channel is told about each round (a post there when it starts). */
+  announce: boolean
   /** The start a channel admin chose (see core/schedule.ts) and the channel's time zone. */
   startAt: Date | null
   timezone: string
@@ -49,7 +52,10 @@ export function fitGroups (groups: string[][]): string[][] {
 export const deliveryKeys = {
   intro: (programId: number, round: number, groupIndex: number) => `intro:${programId}:${round}:${groupIndex}`,
   alone: (programId: number, round: number, userId: string) => `alone:${programId}:${round}:${userId}`,
-  autopause: (programId: number, round: number, userId: string) => `autopause:${programId}:${round}:${userId}`
+  autopause: (programId: number, round: number, userId: string) => `autopause:${programId}:${round}:${userId}`,
+  announce: (programId: number, round: number) => `announce:${programId}:${round}`,
+  /** Queued by store/followups.ts (in SQL, the same shape): one per group. */
+  followup: (groupId: number) => `followup:${groupId}`
 }
 
 export interface PlanInputs {
@@ -59,12 +65,13 @@ export interface PlanInputs {
   now: Date
   participants: readonly EligibilityParticipant[]
   channelMemberIds: ReadonlySet<string>
-  /** Mattermost's view of the candidates. */
-  users: ReadonlyMap<string, EligibilityUser>
+  /** Mattermost's view of the candidates, with the names the intro shows when it has them. */
+  users: ReadonlyMap<string, EligibilityUser & { first_name?: string, last_name?: string, nickname?: string, position?: string }>
   botUserId: string
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
-  history: readonly PastGroup[]
+  /** Every earlier group of the program, with its starters. */
+  history: readonly (PastGroup & PastStarters)[]
   /** Who sat out the last round (store.satOut): not left alone again while someone else could be. */
   satOut?: readonly string[]
   /** Blocks involving any candidate. */
@@ -76,7 +83,10 @@ export interface PlannedGroup {
   userIds: string[]
   /** Usernames, in the order of userIds. */
   usernames: string[]
-  icebreaker: string
+  /** Full names and positions as Mattermost has them now, in the order of userIds ('' when none). */
+  names: { fullName: string, position: string }[]
+  /** Conversation starters, none of which a member had in their previous group. */
+  icebreakers: string[]
   introKey: string
 }
 
@@ -95,6 +105,12 @@ export interface RoundPlan {
   skipsUsed: number[]
   /** Participants this round pauses for not answering; each is told in a direct message. */
   autoPaused: { id: number, userId: string, key: string }[]
+  /**
+   * The key of the channel's announcement of this round; null when the channel turned them off. It goes out with
+   * the round's start rather than at its end: this round's groups are final then, and the last round's follow-ups
+   * (sent followupHours after it started) have had their time, so its met rate is made of answers people gave.
+   */
+  announceKey: string | null
 }
 
 /** A plan, or why there is none: fewer than two people can take part (how many, and why the others cannot). */
@@ -120,6 +136,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)
+  const lastStarters = previousStarters(inputs.history)
   return {
     ok: true,
     plan: {
@@ -133,12 +150,17 @@ export function planRound (inputs: PlanInputs): PlanResult {
       groups: fitGroups(match.groups).map((userIds, index) => ({
         userIds,
         usernames: userIds.map(nameOf),
-        icebreaker: pickIcebreaker(number, index),
+        names: userIds.map((id) => {
+          const user = inputs.users.get(id)
+          return { fullName: user === undefined ? '' : fullNameOf(user), position: user?.position?.trim() ?? '' }
+        }),
+        icebreakers: pickIcebreakers(starterCount(userIds.length), new Set(userIds.flatMap((id) => lastStarters.get(id) ?? [])), inputs.random),
         introKey: deliveryKeys.intro(program.id, number, index)
       })),
       alone: match.alone.map((userId) => ({ userId, username: nameOf(userId), key: deliveryKeys.alone(program.id, number, userId) })),
       skipsUsed: decided.skipsUsed,
-      autoPaused: inputs.unresponsive.filter((p) => pausing.has(p.id)).map((p) => ({ id: p.id, userId: p.userId, key: deliveryKeys.autopause(program.id, number, p.userId) }))
+      autoPaused: inputs.unresponsive.filter((p) => pausing.has(p.id)).map((p) => ({ id: p.id, userId: p.userId, key: deliveryKeys.autopause(program.id, number, p.userId) })),
+      announceKey: program.announce ? deliveryKeys.announce(program.id, number) : null
     }
   }
 }

@@ -10,6 +10,8 @@ export interface ProgramSettings {
   groupSize: number
   followupHours: number
   mode: ProgramMode
+  /** A post in the channel when each round starts (core/announcement.ts). */
+  announce: boolean
 }
 
 export type SettingName = keyof ProgramSettings
@@ -19,14 +21,15 @@ export type SettingChange =
   | { ok: false, error: string }
 
 /** What /coffee config shows before a program exists, and what a new program starts with (prisma/schema.prisma). */
-export const DEFAULT_SETTINGS: Readonly<ProgramSettings> = Object.freeze({ cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin' })
+export const DEFAULT_SETTINGS: Readonly<ProgramSettings> = Object.freeze({ cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin', announce: true })
 
 /** The words of `/coffee config <setting> …`, and its usage line. */
 export const SETTING_WORDS: Readonly<Record<SettingName, { words: RegExp, usage: string }>> = {
   cadenceDays: { words: /^(every|cadence|frequency)$/, usage: 'every <N> days|weeks' },
   groupSize: { words: /^size$/, usage: `size <${MIN_GROUP_SIZE}-${MAX_GROUP_SIZE}>` },
   mode: { words: /^mode$/, usage: 'mode optin|channel' },
-  followupHours: { words: /^(followup|follow-up)$/, usage: 'followup <N> hours|days' }
+  followupHours: { words: /^(followup|follow-up)$/, usage: 'followup <N> hours|days' },
+  announce: { words: /^(announce|announcements?)$/, usage: 'announce on|off' }
 }
 
 /** A setting as typed (`2 weeks`, `3`, `channel`, `48 hours`): the change to make and what to say, or what is wrong. */
@@ -58,10 +61,21 @@ export function parseSetting (name: SettingName, value: string): SettingChange {
       if (!hours.ok) return hours
       return { ok: true, patch: { followupHours: hours.value }, done: `Done: I'll ask "did you meet?" **${describeFollowupDelay(hours.value)}**.` }
     }
+    case 'announce': {
+      const word = value.trim().toLowerCase()
+      const on = ['on', 'yes', 'true'].includes(word)
+      if (!on && !['off', 'no', 'false'].includes(word)) return { ok: false, error: 'Announcements are `on` (a short post in this channel when each round starts) or `off`.' }
+      return {
+        ok: true,
+        patch: { announce: on },
+        done: on
+          ? 'Done: I\'ll post a short note in this channel when each round starts, with how the last one went.'
+          : 'Done: no more posts in this channel when a round starts; intros and follow-ups go on as before.'
+      }
+    }
   }
 }
 
-/** The settings as rows of (label, value), for the config table and the dashboard. */
 /** The settings as rows of (name, value); `nextRound` says when the next round is, as the reader should read it. */
 export function describeSettings (settings: ProgramSettings & { paused: boolean, timezone: string }, nextRound: string): [string, string][] {
   return [
@@ -71,6 +85,7 @@ export function describeSettings (settings: ProgramSettings & { paused: boolean,
     ['Group size', `${settings.groupSize} (${describeLeftovers(settings.groupSize)})`],
     ['Who takes part', settings.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
     ['Follow-up', describeFollowupDelay(settings.followupHours)],
+    ['Announcements', settings.announce ? 'on: a short post here when each round starts' : 'off'],
     ['State', settings.paused ? 'paused' : 'running']
   ]
 }

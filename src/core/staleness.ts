@@ -1,5 +1,5 @@
-// When a message Coffee owes is no longer worth sending. An intro (or "nobody to meet this time") belongs to its
-// round: once a newer round of the program exists, or half a cadence has gone by, sending it would introduce people
+// When a message Coffee owes is no longer worth sending. An intro (or "nobody to meet this time", or the channel's
+// announcement) belongs to its round: once a newer round of the program exists, or half a cadence has gone by, sending it would introduce people
 // a second time in one week, or too late to meet. A follow-up or reminder asks about a meeting; it stays useful
 // after the next round starts (a pass sends it first on purpose), but never goes out for a group whose intro did not.
 import { DAY_MS } from './durations.js'
@@ -7,10 +7,10 @@ import { DAY_MS } from './durations.js'
 export type Staleness = 'superseded' | 'expired'
 
 /** The kinds that lapse with their round. */
-export const ROUND_BOUND_KINDS = ['intro', 'alone'] as const
+export const ROUND_BOUND_KINDS = ['intro', 'alone', 'announce'] as const
 
 export interface StalenessInput {
-  kind: 'intro' | 'followup' | 'reminder' | 'alone' | 'autopause'
+  kind: 'intro' | 'followup' | 'reminder' | 'alone' | 'autopause' | 'announce'
   round: { number: number, startedAt: Date, latestNumber: number }
   cadenceDays: number
   /** Follow-ups and reminders: the state of their group's intro. */

@@ -56,6 +56,8 @@ export interface ChatGateway {
    */
   createGroupChannel(userIds: readonly string[]): Promise<string>
   createPost(post: NewPost): Promise<{ id: string }>
+  /** PUT /posts/{id}/patch: replaces the message and, as a whole, the props of a post the bot made. */
+  patchPost(postId: string, patch: { message: string, props: Record<string, unknown> }): Promise<void>
   /**
    * The newest post by the bot in this channel whose props[key] equals value, looking at the `scan` newest posts
    * (default 200). For finding out whether a post whose outcome is unknown (timeout, crash) was made after all.
@@ -159,6 +161,7 @@ interface ServerUser {
   first_name?: string
   last_name?: string
   nickname?: string
+  position?: string
   delete_at?: number
   is_bot?: boolean
   roles?: string
@@ -175,6 +178,7 @@ function toUser (user: ServerUser): ChatUser {
     first_name: user.first_name ?? '',
     last_name: user.last_name ?? '',
     nickname: user.nickname ?? '',
+    position: user.position ?? '',
     delete_at: user.delete_at ?? 0,
     is_bot: user.is_bot ?? false,
     roles: user.roles ?? '',
@@ -376,6 +380,10 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
         ...(rootId === undefined ? {} : { root_id: rootId })
       })
       return { id: post.id }
+    },
+
+    async patchPost (postId, { message, props }) {
+      await client.patchPost({ id: postId, message, props })
     },
 
     async findRecentPostWithProp (channelId, key, value, { scan = DEFAULT_POSTS_SCANNED } = {}) {

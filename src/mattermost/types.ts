@@ -7,6 +7,8 @@ export interface ChatUser {
   first_name: string
   last_name: string
   nickname: string
+  /** The job title people fill in on their profile ('' when none). */
+  position: string
   /** 0 unless the account is deactivated. */
   delete_at: number
   is_bot: boolean

@@ -5,10 +5,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { DeliveryImpossible, renderDelivery } from './render.js'
+import { DeliveryImpossible, renderDelivery, DELIVERY_PROP } from './render.js'
 import { staleness, type Staleness } from '../core/staleness.js'
 
-export const DELIVERY_PROP = 'coffee_delivery'
+export { DELIVERY_PROP }
 
 export interface DeliveryOptions {
   /** Parallel Mattermost conversations. */
@@ -36,7 +36,7 @@ export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
 
 export interface DeliveryDeps {
   store: RoundsStore
-  gateway: Pick<ChatGateway, 'getMe' | 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'findRecentPostWithProp'>
+  gateway: Pick<ChatGateway, 'getMe' | 'createGroupChannel' | 'createDirectChannel' | 'createPost' | 'patchPost' | 'findRecentPostWithProp'>
   clock: Clock
   log: FastifyBaseLogger
   publicUrl: string | undefined
@@ -199,6 +199,9 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       await channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
       delivery.channelId = channelId
     }
+    // An edit of an earlier post (a reminder marks the follow-up): made on every try, before looking for our own post,
+    // since it is idempotent and a retry cannot tell whether an earlier try made it.
+    if (rendered.patch !== undefined) await deps.gateway.patchPost(rendered.patch.postId, { message: rendered.patch.message, props: rendered.patch.props })
     if (delivery.attempts > 1 || tries > 1) {
       const existing = await deps.gateway.findRecentPostWithProp(channelId, DELIVERY_PROP, delivery.dedupeKey)
       if (existing !== null) {

@@ -1,10 +1,16 @@
 // What each delivery says and where it goes, pure: the claim (store.claimDeliveries) brings what a post is made
 // from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
 import type { DeliveryToSend } from '../store/rounds.js'
-import { introMessage, aloneMessage, autopauseMessage, proposerOf, reminderReply } from '../core/messages.js'
+import { introMessage, aloneMessage, autopauseMessage, proposerOf, reminderReply, announcementMessage } from '../core/messages.js'
+import { groupOutcome, outcomeTotals } from '../core/outcomes.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
+import { skipButton } from '../core/buttons.js'
+import { deliveryKeys } from '../core/plan-round.js'
 import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
+
+/** Every post Coffee makes carries its delivery key here, so that a retry can find what an earlier try posted. */
+export const DELIVERY_PROP = 'coffee_delivery'
 
 /** A delivery that can never be made (its intro never went out, follow-ups are off): trying again cannot help. */
 export class DeliveryImpossible extends Error {
@@ -22,6 +28,8 @@ export interface RenderedDelivery {
   rootId?: string
   /** Set when the message is no longer needed (e.g. a reminder to a group that already answered). */
   unneeded?: string
+  /** An earlier post of Coffee's to edit as part of this delivery (the follow-up a reminder marks). */
+  patch?: { postId: string, message: string, props: Record<string, unknown> }
 }
 
 export interface RenderOptions {
@@ -36,16 +44,19 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
   switch (delivery.kind) {
     case 'intro': {
       if (group === null) throw new DeliveryImpossible('an intro without a group')
+      // Without PUBLIC_URL Mattermost has nowhere to send a click: the intro then tells people to type /coffee skip.
+      const buttons = actionsUrl !== undefined && actionsKey !== undefined
       return {
         conversation: group.channelId === null ? { group: group.members.map((m) => m.userId) } : { channelId: group.channelId },
         message: introMessage({
-          usernames: group.members.map((m) => m.username),
+          members: group.members,
           channelName: program.channelName,
-          icebreaker: group.icebreaker,
+          icebreakers: group.icebreakers,
           followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
-          proposer: proposerOf(group.members.map((m) => m.username), round.number, group.id)
+          proposer: proposerOf(group.members.map((m) => m.username), round.number, group.id),
+          skipButton: buttons
         }),
-        props: {}
+        props: buttons ? { attachments: [skipButton(actionsKey, actionsUrl, group.id)] } : {}
       }
     }
     case 'followup':
@@ -53,17 +64,26 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
       if (actionsUrl === undefined || actionsKey === undefined) throw new DeliveryImpossible('follow-ups need PUBLIC_URL (where Mattermost sends button clicks)')
       if (group?.channelId == null) throw new DeliveryImpossible('the intro of this group was never delivered')
       const usernames = new Map(group.members.map((m) => [m.userId, m.username]))
-      const post = followupPost({
-        kind: delivery.kind,
+      const input = {
         groupId: group.id,
         members: group.members.map((m) => m.username),
         answers: group.outcomes.map((o) => ({ username: usernames.get(o.userId) ?? o.userId, answer: o.answer })),
         buttons: { actionsUrl, key: actionsKey }
-      })
+      }
+      const post = followupPost({ ...input, kind: delivery.kind, reminded: false })
       const unneeded = delivery.kind === 'reminder' && post.settled ? { unneeded: `the group already answered (${post.outcome})` } : {}
-      // A reminder is a reply under the follow-up, whose buttons stay the one place to answer: no second set.
+      // A reminder is a reply under the follow-up (a reply notifies people; an edit does not), and the follow-up itself
+      // shows it was reminded and who has not answered, its buttons still the one place to answer: no second set.
       if (delivery.kind === 'reminder' && group.followupPostId !== null) {
-        return { conversation: { channelId: group.channelId }, rootId: group.followupPostId, message: reminderReply(group.members.map((m) => m.username)), props: {}, ...unneeded }
+        const followup = followupPost({ ...input, kind: 'followup', reminded: true })
+        return {
+          conversation: { channelId: group.channelId },
+          rootId: group.followupPostId,
+          message: reminderReply(group.members.map((m) => m.username)),
+          props: {},
+          patch: { postId: group.followupPostId, message: followup.message, props: { [DELIVERY_PROP]: deliveryKeys.followup(group.id), attachments: followup.attachments } },
+          ...unneeded
+        }
       }
       return { conversation: { channelId: group.channelId }, message: post.message, props: { attachments: post.attachments }, ...unneeded }
     }
@@ -73,6 +93,18 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
       return {
         conversation: { direct: delivery.userId },
         message: delivery.kind === 'alone' ? aloneMessage(program.channelName) : autopauseMessage(program.channelName, UNANSWERED_ROUNDS_BEFORE_PAUSE),
+        props: {}
+      }
+    }
+    case 'announce': {
+      const { announcement } = delivery
+      if (announcement === null) throw new DeliveryImpossible('an announcement without its numbers')
+      // Counted when sent, over the groups that answered: a group not heard from yet is not a group that did not meet.
+      const totals = announcement.lastRound === null ? null : outcomeTotals(announcement.lastRound.map((g) => groupOutcome(g.answers)))
+      const last = totals === null ? null : { answered: totals.groups - totals.no_answer, met: totals.met }
+      return {
+        conversation: { channelId: program.channelId },
+        message: announcementMessage({ round: round.number, mode: program.mode, people: announcement.people, groups: announcement.groups, lastRound: last }),
         props: {}
       }
     }

@@ -1,4 +1,4 @@
-// POST /actions: Mattermost's callback when someone clicks a follow-up button. Mattermost does not sign it, so
+// POST /actions: Mattermost's callback when someone clicks a follow-up button or the intro's "Skip next round". Mattermost does not sign it, so
 // the button's context carries an HMAC; the post and the clicker are checked against the database as well.
 // Mattermost shows our answer only from a 200: refusals are a 200 with ephemeral_text, and change nothing.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
@@ -6,6 +6,9 @@ import { Type, type Static } from 'typebox'
 import type { Clock } from '../clock.js'
 import type { FollowupsStore } from '../store/followups.js'
 import { verifyContext } from '../core/buttons.js'
+import { participationState } from '../core/participation.js'
+import { SKIP_DONE, SKIP_ALREADY } from '../core/messages.js'
+import type { Answer } from '../core/outcomes.js'
 import { within, LATE } from '../deadline.js'
 import { followupPost } from '../core/followup-post.js'
 import { nextSlot, programSchedule, reminderTime } from '../core/schedule.js'
@@ -26,7 +29,8 @@ const REFUSED = {
   forged: "This button isn't one of mine, so I ignored it.",
   gone: 'This coffee round no longer exists, so I ignored the click.',
   wrongPost: "This button doesn't belong to this conversation, so I ignored it.",
-  notMember: 'Only the people in this group can answer for it.'
+  notMember: 'Only the people in this group can answer for it.',
+  notJoined: (channel: string) => `You're not taking part in coffee in ${channel} any more, so there is no round to skip. \`/coffee join\` there brings you back.`
 } as const
 const UNSURE = 'Sorry, my database did not answer in time, so I am not sure your answer was recorded. Please click again in a minute.'
 const FAILED = 'Sorry, something went wrong on my side, so I could not finish recording your answer. Please click again in a minute; if it keeps happening, tell your Mattermost admin.'
@@ -47,7 +51,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
   app.post('/actions', {
     config: routeConfig,
     schema: {
-      summary: "Mattermost's button callback for the follow-up ('did you meet?') buttons",
+      summary: "Mattermost's button callback: the follow-up ('did you meet?') buttons and the intro's 'Skip next round'",
       body: ActionRequest
     }
   }, async (request) => {
@@ -74,7 +78,8 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
   async function record (body: Static<typeof ActionRequest>, verified: NonNullable<ReturnType<typeof verifyContext>>, key: string) {
     const group = await followups.groupToAnswer(verified.group)
     if (group === null) return { ephemeral_text: REFUSED.gone }
-    const post = group.deliveries.find((d) => d.postId === body.post_id)
+    // A skip button belongs under the intro, an answer under the follow-up (or an old reminder with buttons).
+    const post = group.deliveries.find((d) => d.postId === body.post_id && (verified.answer === 'skip') === (d.kind === 'intro'))
     if (post === undefined) {
       app.log.warn({ userId: body.user_id, postId: body.post_id, group: group.id }, 'button context replayed against another post')
       return { ephemeral_text: REFUSED.wrongPost }
@@ -83,22 +88,31 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
     if (member === undefined) return { ephemeral_text: REFUSED.notMember }
 
     const now = clock.now()
+    if (verified.answer === 'skip') {
+      // Only the clicker hears back (an ephemeral answer, no update): the intro stays as the others see it.
+      const { program } = group.round
+      if (!participationState(program, member.participant, now).joined) return { ephemeral_text: REFUSED.notJoined(program.channelName === '' ? 'that channel' : `~${program.channelName}`) }
+      return { ephemeral_text: await followups.skipNextRound(member.participant.id, now) ? SKIP_DONE : SKIP_ALREADY }
+    }
+    const answer: Answer = verified.answer
     const previous = group.outcomes.find((o) => o.userId === body.user_id)?.answer
     // A second click on the same answer changes nothing (not even when it was given).
-    if (previous !== verified.answer) await followups.recordAnswer(group.id, member.participant.id, body.user_id, verified.answer, now)
+    if (previous !== answer) await followups.recordAnswer(group.id, member.participant.id, body.user_id, answer, now)
     const answers = new Map(group.outcomes.map((o) => [o.userId, o.answer]))
-    answers.set(body.user_id, verified.answer)
+    answers.set(body.user_id, answer)
     const usernames = new Map(group.members.map((m) => [m.participant.userId, m.participant.username]))
     const updated = followupPost({
       kind: post.kind === 'followup' ? 'followup' : 'reminder',
       groupId: group.id,
       members: group.members.map((m) => m.participant.username),
       answers: [...answers].map(([userId, answer]) => ({ username: usernames.get(userId) ?? userId, answer })),
-      buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key }
+      buttons: publicUrl === undefined ? undefined : { actionsUrl: `${publicUrl}/actions`, key },
+      // Once the reminder's delivery has begun it may have marked the post already: a click keeps that mark.
+      reminded: post.kind === 'followup' && group.deliveries.some((d) => d.kind === 'reminder' && (d.state === 'sent' || (d.state === 'pending' && d.attempts > 0)))
     })
     // "Not yet" earns the group one reminder, unless someone in it already said they met (or could not make it).
     let remind = false
-    if (verified.answer === 'not_yet' && !updated.settled) {
+    if (answer === 'not_yet' && !updated.settled) {
       const { program } = group.round
       const at = reminderTime(now, nextSlot(programSchedule(program, group.round.startedAt)))
       if (at !== null) {
@@ -111,9 +125,9 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
         message: updated.message,
         props: { coffee_delivery: post.dedupeKey, attachments: updated.attachments }
       },
-      ephemeral_text: verified.answer === 'met'
+      ephemeral_text: answer === 'met'
         ? 'Thanks! Glad you met. ☕'
-        : verified.answer === 'not_yet'
+        : answer === 'not_yet'
           ? remind ? "Thanks — I'll send one reminder before the next round." : 'Thanks, noted.'
           : 'Thanks for letting me know. Maybe next round!'
     }

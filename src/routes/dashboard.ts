@@ -38,9 +38,11 @@ const SettingsForm = Type.Object({
   cadenceDays: Type.String({ maxLength: 100 }),
   groupSize: Type.String({ maxLength: 100 }),
   followupHours: Type.String({ maxLength: 100 }),
-  mode: Type.String({ maxLength: 100 })
+  mode: Type.String({ maxLength: 100 }),
+  // Optional: a form from before this setting existed still saves the others.
+  announce: Type.Optional(Type.String({ maxLength: 100 }))
 })
-const SETTING_NAMES: readonly SettingName[] = ['cadenceDays', 'groupSize', 'followupHours', 'mode']
+const SETTING_NAMES: readonly SettingName[] = ['cadenceDays', 'groupSize', 'followupHours', 'mode', 'announce']
 
 const TITLES: Record<number, string> = { 401: 'Please sign in again', 403: 'Not for this link', 404: 'Not found' }
 
@@ -130,7 +132,9 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     const form: FormState = { values: {}, errors: {}, done: [] }
     const patch: Partial<ProgramSettings> = {}
     for (const name of SETTING_NAMES) {
-      const typed = request.body[name].trim()
+      const given = request.body[name]
+      if (given === undefined) continue
+      const typed = given.trim()
       form.values[name] = typed
       const change = parseSetting(name, typed)
       if (!change.ok) { form.errors[name] = change.error; continue }

@@ -28,8 +28,8 @@ export function createFollowupsStore (prisma: PrismaClient) {
       return prisma.group.findUnique({
         where: { id: groupId },
         include: {
-          members: { include: { participant: { select: { id: true, userId: true, username: true } } } },
-          deliveries: { where: { kind: { in: ['followup', 'reminder'] } }, select: { kind: true, postId: true, dedupeKey: true } },
+          members: { include: { participant: { select: { id: true, userId: true, username: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true } } } },
+          deliveries: { where: { kind: { in: ['intro', 'followup', 'reminder'] } }, select: { kind: true, postId: true, dedupeKey: true, state: true, attempts: true } },
           outcomes: { orderBy: { answeredAt: 'asc' } },
           round: { include: { program: true } }
         }
@@ -46,6 +46,15 @@ export function createFollowupsStore (prisma: PrismaClient) {
         }),
         prisma.participant.update({ where: { id: participantId }, data: { lastSeenAt: now } })
       ])
+    },
+
+    /**
+     * The intro's "Skip next round": the same change as /coffee skip, made only if they are not skipping already (so
+     * that two clicks at once agree on which one did it). A click is a visit. False when they were already skipping.
+     */
+    async skipNextRound (participantId: number, now: Date): Promise<boolean> {
+      const { count } = await prisma.participant.updateMany({ where: { id: participantId, skipNext: false }, data: { skipNext: true, lastSeenAt: now } })
+      return count > 0
     },
 
     /** One reminder per group, ever. */

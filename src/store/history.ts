@@ -87,8 +87,8 @@ export function createHistoryStore (prisma: PrismaClient) {
                      + row_number() OVER (PARTITION BY u."roundId" ORDER BY u.ord) AS index
             FROM u),
           groups AS (
-            INSERT INTO "Group" ("roundId", index, icebreaker)
-            SELECT n."roundId", n.index, '' FROM numbered n
+            INSERT INTO "Group" ("roundId", index, icebreakers)
+            SELECT n."roundId", n.index, '{}'::text[] FROM numbered n
             RETURNING id, "roundId", index)
           INSERT INTO "GroupMember" ("groupId", "participantId")
           SELECT g.id, p.id

@@ -4,6 +4,7 @@
 import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, DeliveryState, OutcomeAnswer } from '../generated/prisma/client.js'
 import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
+import type { PastStarters } from '../core/icebreakers.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
 import { groupOutcome, groupSatOut } from '../core/outcomes.js'
 
@@ -33,14 +34,22 @@ export interface DeliveryToSend {
   userId: string | null
   attempts: number
   channelId: string | null
-  program: { channelName: string, followupHours: number, cadenceDays: number }
+  program: { channelId: string, channelName: string, mode: 'optin' | 'channel', followupHours: number, cadenceDays: number }
   round: { number: number, startedAt: Date, latestNumber: number }
+  /** Announcements only: what the channel is told about this round and the one before. */
+  announcement: {
+    people: number
+    groups: number
+    /** The previous round's groups that were asked "did you meet?", each with its answers so far; null in round 1. */
+    lastRound: { answers: OutcomeAnswer[] }[] | null
+  } | null
   /** Intros, follow-ups and reminders. */
   group: {
     id: number
-    icebreaker: string
+    icebreakers: string[]
     channelId: string | null
-    members: { userId: string, username: string }[]
+    /** Full names and positions as they were when the group was made ('' when none). */
+    members: { userId: string, username: string, fullName: string, position: string }[]
     /** Follow-ups and reminders only (empty otherwise): the answers so far, oldest first. */
     outcomes: { userId: string, answer: OutcomeAnswer }[]
     /** Follow-ups and reminders only: the state of the group's intro. */
@@ -63,19 +72,22 @@ const sqlTimestamp = (date: Date | null) => date === null ? null : date.toISOStr
 const kindOrder = (column: string) => `CASE ${column} WHEN 'followup' THEN 0 WHEN 'reminder' THEN 1 WHEN 'autopause' THEN 2 WHEN 'intro' THEN 3 ELSE 4 END`
 
 /** One row of the claim query: the delivery's own columns, then its program, round and group flattened. */
-interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group'> {
+interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group' | 'announcement'> {
+  programChannelId: string
   channelName: string
+  mode: 'optin' | 'channel'
   followupHours: number
   cadenceDays: number
   roundNumber: number
   roundStartedAt: Date
   latestNumber: number
-  icebreaker: string | null
+  icebreakers: string[] | null
   groupChannelId: string | null
-  members: { userId: string, username: string }[] | null
+  members: NonNullable<DeliveryToSend['group']>['members'] | null
   outcomes: { userId: string, answer: OutcomeAnswer }[] | null
   introState: DeliveryState | null
   followupPostId: string | null
+  announcement: DeliveryToSend['announcement']
 }
 
 export function createRoundsStore (prisma: PrismaClient) {
@@ -99,21 +111,21 @@ export function createRoundsStore (prisma: PrismaClient) {
       return prisma.participant.findMany({ where: { programId } })
     },
 
-    /** Every earlier group of the program, as user ids, for the matcher. */
-    async pastGroups (programId: number): Promise<PastGroup[]> {
-      const rows = await prisma.$queryRaw<{ groupId: number, round: number, userId: string }[]>`
-        SELECT g.id AS "groupId", r.number AS round, p."userId" AS "userId"
+    /** Every earlier group of the program, as user ids, for the matcher, with its starters. */
+    async pastGroups (programId: number): Promise<(PastGroup & PastStarters)[]> {
+      const rows = await prisma.$queryRaw<{ groupId: number, round: number, userId: string, icebreakers: string[] | null }[]>`
+        SELECT g.id AS "groupId", r.number AS round, p."userId" AS "userId", to_json(g.icebreakers) AS icebreakers
         FROM "GroupMember" gm
         JOIN "Group" g ON g.id = gm."groupId"
         JOIN "Round" r ON r.id = g."roundId"
         JOIN "Participant" p ON p.id = gm."participantId"
         WHERE r."programId" = ${programId}
         ORDER BY g.id`
-      const groups = new Map<number, PastGroup & { members: string[] }>()
+      const groups = new Map<number, PastGroup & PastStarters & { members: string[] }>()
       for (const row of rows) {
         let group = groups.get(row.groupId)
         if (group === undefined) {
-          group = { round: Number(row.round), members: [] }
+          group = { round: Number(row.round), members: [], icebreakers: row.icebreakers ?? [] }
           groups.set(row.groupId, group)
         }
         group.members.push(row.userId)
@@ -172,20 +184,23 @@ export function createRoundsStore (prisma: PrismaClient) {
         })
         const indexes = plan.groups.map((_, index) => index)
         expect('groups', await tx.$executeRaw`
-          INSERT INTO "Group" ("roundId", index, icebreaker)
-          SELECT ${round.id}, u.index, u.icebreaker
-          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => g.icebreaker)}::text[]) AS u(index, icebreaker)`, plan.groups.length)
+          INSERT INTO "Group" ("roundId", index, icebreakers)
+          SELECT ${round.id}, u.index, ARRAY(SELECT jsonb_array_elements_text(u.icebreakers))
+          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => JSON.stringify(g.icebreakers))}::jsonb[]) AS u(index, icebreakers)`, plan.groups.length)
         const memberIndexes = plan.groups.flatMap((g, index) => g.userIds.map(() => index))
         expect('group members', await tx.$executeRaw`
-          INSERT INTO "GroupMember" ("groupId", "participantId")
-          SELECT g.id, p.id
-          FROM unnest(${memberIndexes}::int[], ${plan.groups.flatMap((g) => g.userIds)}::text[]) AS u(index, "userId")
+          INSERT INTO "GroupMember" ("groupId", "participantId", "fullName", position)
+          SELECT g.id, p.id, u."fullName", u.position
+          FROM unnest(${memberIndexes}::int[], ${plan.groups.flatMap((g) => g.userIds)}::text[],
+                      ${plan.groups.flatMap((g) => g.names.map((n) => n.fullName))}::text[], ${plan.groups.flatMap((g) => g.names.map((n) => n.position))}::text[])
+            AS u(index, "userId", "fullName", position)
           JOIN "Group" g ON g."roundId" = ${round.id} AND g.index = u.index
           JOIN "Participant" p ON p."programId" = ${programId} AND p."userId" = u."userId"`, memberIndexes.length)
         const messages = [
           ...plan.groups.map((g, index) => ({ key: g.introKey, kind: 'intro', index, userId: null })),
           ...plan.alone.map((a) => ({ key: a.key, kind: 'alone', index: null, userId: a.userId })),
-          ...plan.autoPaused.map((p) => ({ key: p.key, kind: 'autopause', index: null, userId: p.userId }))
+          ...plan.autoPaused.map((p) => ({ key: p.key, kind: 'autopause', index: null, userId: p.userId })),
+          ...(plan.announceKey === null ? [] : [{ key: plan.announceKey, kind: 'announce', index: null, userId: null }])
         ]
         expect('deliveries', await tx.$executeRaw`
           INSERT INTO "Delivery" ("dedupeKey", kind, "roundId", "groupId", "userId", "nextAttemptAt", "createdAt")
@@ -228,10 +243,10 @@ export function createRoundsStore (prisma: PrismaClient) {
             FOR UPDATE SKIP LOCKED)
           RETURNING id, "dedupeKey", kind, "roundId", "groupId", "userId", attempts, "channelId")
         SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts, c."channelId",
-               p."channelName", p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
+               p."channelId" AS "programChannelId", p."channelName", p.mode::text AS mode, p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
                (SELECT max(l.number) FROM "Round" l WHERE l."programId" = r."programId") AS "latestNumber",
-               g.icebreaker, g."channelId" AS "groupChannelId",
-               (SELECT json_agg(json_build_object('userId', pa."userId", 'username', pa.username) ORDER BY pa.id)
+               to_json(g.icebreakers) AS icebreakers, g."channelId" AS "groupChannelId",
+               (SELECT json_agg(json_build_object('userId', pa."userId", 'username', pa.username, 'fullName', gm."fullName", 'position', gm.position) ORDER BY pa.id)
                 FROM "GroupMember" gm JOIN "Participant" pa ON pa.id = gm."participantId" WHERE gm."groupId" = c."groupId") AS members,
                CASE WHEN c.kind IN ('followup', 'reminder') THEN
                  (SELECT json_agg(json_build_object('userId', o."userId", 'answer', o.answer) ORDER BY o."answeredAt")
@@ -239,7 +254,15 @@ export function createRoundsStore (prisma: PrismaClient) {
                CASE WHEN c.kind IN ('followup', 'reminder') THEN
                  (SELECT i.state::text FROM "Delivery" i WHERE i."groupId" = c."groupId" AND i.kind = 'intro' ORDER BY i.id DESC LIMIT 1) END AS "introState",
                CASE WHEN c.kind = 'reminder' THEN
-                 (SELECT f."postId" FROM "Delivery" f WHERE f."groupId" = c."groupId" AND f.kind = 'followup' AND f.state = 'sent' ORDER BY f.id DESC LIMIT 1) END AS "followupPostId"
+                 (SELECT f."postId" FROM "Delivery" f WHERE f."groupId" = c."groupId" AND f.kind = 'followup' AND f.state = 'sent' ORDER BY f.id DESC LIMIT 1) END AS "followupPostId",
+               CASE WHEN c.kind = 'announce' THEN json_build_object(
+                 'people', (SELECT count(*) FROM "GroupMember" am JOIN "Group" ag ON ag.id = am."groupId" WHERE ag."roundId" = c."roundId"),
+                 'groups', (SELECT count(*) FROM "Group" ag WHERE ag."roundId" = c."roundId"),
+                 'lastRound', CASE WHEN r.number > 1 THEN COALESCE((
+                   SELECT json_agg(json_build_object('answers', (SELECT COALESCE(json_agg(o.answer), '[]'::json) FROM "Outcome" o WHERE o."groupId" = lg.id)))
+                   FROM "Group" lg JOIN "Round" lr ON lr.id = lg."roundId"
+                   WHERE lr."programId" = r."programId" AND lr.number = r.number - 1
+                     AND EXISTS (SELECT 1 FROM "Delivery" lf WHERE lf."groupId" = lg.id AND lf.kind = 'followup' AND lf.state = 'sent')), '[]'::json) END) END AS announcement
         FROM claimed c
         JOIN "Round" r ON r.id = c."roundId"
         JOIN "Program" p ON p.id = r."programId"
@@ -254,11 +277,12 @@ export function createRoundsStore (prisma: PrismaClient) {
         userId: row.userId,
         attempts: row.attempts,
         channelId: row.channelId,
-        program: { channelName: row.channelName, followupHours: row.followupHours, cadenceDays: row.cadenceDays },
+        program: { channelId: row.programChannelId, channelName: row.channelName, mode: row.mode, followupHours: row.followupHours, cadenceDays: row.cadenceDays },
         round: { number: row.roundNumber, startedAt: row.roundStartedAt, latestNumber: row.latestNumber },
+        announcement: row.announcement === null ? null : { people: Number(row.announcement.people), groups: Number(row.announcement.groups), lastRound: row.announcement.lastRound },
         group: row.groupId === null
           ? null
-          : { id: row.groupId, icebreaker: row.icebreaker ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
+          : { id: row.groupId, icebreakers: row.icebreakers ?? [], channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
       }))
     },
 

@@ -4,7 +4,7 @@ import { followupPost } from '../../src/core/followup-post.js'
 import { verifyContext } from '../../src/core/buttons.js'
 
 const buttons = { actionsUrl: 'https://coffee.example.com/actions', key: 'k'.repeat(32) }
-const base = { kind: 'followup' as const, groupId: 7, members: ['ana', 'ben'], buttons }
+const base = { kind: 'followup' as const, groupId: 7, members: ['ana', 'ben'], buttons, reminded: false }
 
 t.test('before anyone answers: the question and three signed buttons', async (t) => {
   const post = followupPost({ ...base, answers: [] })
@@ -38,4 +38,16 @@ t.test('the reminder says so; without PUBLIC_URL there are no buttons', async (t
   const bare = followupPost({ ...base, buttons: undefined, answers: [] })
   t.same(bare.attachments, [])
   t.notMatch(bare.message, /button/)
+})
+
+t.test('once reminded, the follow-up says so and whom it still waits for, keeping its buttons until everyone answered', async (t) => {
+  const trio = { ...base, members: ['ana', 'ben', 'cleo'], reminded: true }
+  const none = followupPost({ ...trio, answers: [] })
+  t.equal(none.message, '☕ **How did it go?** @ana, @ben and @cleo — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.\n\n⏰ _Reminded — still waiting to hear from ana, ben and cleo._')
+  t.equal(none.attachments[0]?.actions?.length, 3, 'the same buttons')
+  const one = followupPost({ ...trio, answers: [{ username: 'ben', answer: 'not_yet' }] })
+  t.match(one.message, /\n\n⏳ @ben says not yet\n\n⏰ _Reminded — still waiting to hear from ana and cleo\._$/)
+  const all = followupPost({ ...trio, answers: [{ username: 'ben', answer: 'met' }, { username: 'ana', answer: 'met' }, { username: 'cleo', answer: 'met' }] })
+  t.notMatch(all.message, /Reminded/, 'nobody left to wait for')
+  t.same(all.attachments, [])
 })

@@ -29,9 +29,11 @@ t.test('the intro says when the follow-up comes, in words a person would use, a 
     await say(world.app, `config followup ${setting}`, { userName: 'admin' })
     await pass(world.app, { force: true })
     const intro = newest(world, 'intro')
-    t.match(intro, /^☕ \*\*Coffee time!\*\* @(alice|bob) and @(alice|bob), meet each other\.\n/)
+    // The fake Mattermost gives people a first and last name (FirstN LastN), and no position.
+    t.match(intro, /^☕ \*\*Coffee time!\*\* @(alice|bob) \(First\d+ Last\d+\) and @(alice|bob) \(First\d+ Last\d+\), meet each other\.\n/)
+    t.match(intro, /\n\*\*Not sure where to start\?\*\* Try one of these\.\n- [^\n]+\?\n- [^\n]+\?\n\n/, 'two starters for a pair')
     t.match(intro, /\nCoffee from ~town-square picked you two this round\. .* @(alice|bob), would you propose a time\?\n/)
-    t.equal(intro.split('\n').at(-1), `_I'll ask how it went ${when}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ~town-square, or \`/coffee pause 2w\` to take a break._`)
+    t.equal(intro.split('\n').at(-1), `_I'll ask how it went ${when}. Too busy for coffee? **Skip next round** below (or \`/coffee skip\` typed right here) sits you out of the next round of ~town-square; \`/coffee pause 2w\` takes a break._`)
     sentences(t, intro)
   }
   await pass(world.app)

@@ -2,14 +2,14 @@
 import t from 'tap'
 import { deliveryKeys, fitGroups, planRound, roundDue, type PlanInputs, type PlanProgram } from '../../src/core/plan-round.js'
 import { createRandom } from '../../src/core/matching/index.js'
-import { pickIcebreaker } from '../../src/core/icebreakers.js'
+import { ICEBREAKERS, starterCount } from '../../src/core/icebreakers.js'
 import type { EligibilityParticipant, EligibilityUser } from '../../src/core/eligibility.js'
 
 const now = new Date('2026-11-23T09:00:00Z')
 const DAY = 24 * 60 * 60_000
 
 function program (patch: Partial<PlanProgram> = {}): PlanProgram {
-  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, startAt: now, timezone: '', lastSlot: null, lastNumber: null, ...patch }
+  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, announce: true, startAt: now, timezone: '', lastSlot: null, lastNumber: null, ...patch }
 }
 
 function inputs (names: string[], patch: Partial<PlanInputs> = {}): PlanInputs {
@@ -62,8 +62,11 @@ t.test('a plan: groups with icebreakers and keys, the follow-up time, and who is
   t.same(plan.groups.flatMap((g) => g.userIds).sort(), names, 'everyone once')
   plan.groups.forEach((g, index) => {
     t.equal(g.introKey, `intro:7:5:${index}`)
-    t.equal(g.icebreaker, pickIcebreaker(5, index))
+    t.equal(g.icebreakers.length, starterCount(g.userIds.length), 'two starters for a pair, three for a trio')
+    t.equal(new Set(g.icebreakers).size, g.icebreakers.length, 'all different')
+    t.ok(g.icebreakers.every((starter) => ICEBREAKERS.includes(starter)))
     t.same(g.usernames, g.userIds, 'usernames as Mattermost has them now, in the same order')
+    t.same(g.names, g.userIds.map(() => ({ fullName: '', position: '' })), 'no names in Mattermost: none in the intro')
   })
   t.same(plan.alone, [])
   t.same(planRound(inputs(names, { program: program({ lastNumber: 4 }) })), result, 'the same seed, the same plan')
@@ -100,4 +103,18 @@ t.test('someone nobody can meet is alone, with a message key of their own', asyn
     { userId: 'ann', username: 'ann', key: 'alone:7:1:ann' },
     { userId: 'ben', username: 'ben', key: 'alone:7:1:ben' }
   ])
+})
+
+t.test('full names and positions as Mattermost has them, for the intro; the nickname when there is no name', async (t) => {
+  const base = inputs(['ann', 'ben'])
+  const users = new Map([
+    ['ann', { id: 'ann', username: 'ann', delete_at: 0, first_name: 'Ana ', last_name: 'Lima', nickname: 'Annie', position: 'Product designer' }],
+    ['ben', { id: 'ben', username: 'ben', delete_at: 0, first_name: '', last_name: '', nickname: 'Benny', position: '' }]
+  ])
+  const result = planRound({ ...base, users })
+  if (!result.ok) throw new Error(result.reason)
+  const [group] = result.plan.groups
+  const byId = new Map(group!.userIds.map((id, i) => [id, group!.names[i]]))
+  t.same(byId.get('ann'), { fullName: 'Ana Lima', position: 'Product designer' })
+  t.same(byId.get('ben'), { fullName: 'Benny', position: '' })
 })

@@ -79,7 +79,13 @@ else {
     t.notOk(await latestInGroup(world, alice, /Friendly reminder/), 'the group that met does not')
     t.equal(reminder!.root_id, other!.id, 'the reminder is a reply under the follow-up, without buttons of its own')
     t.same(reminder!.props.attachments ?? [], [])
+    const outsidersPartner = people.find((p) => p !== outsider && other!.message.includes(`@${p.username}`))!
+    const marked = await outsider.client.getPost(other!.id) as unknown as Post
+    t.match(marked.message, new RegExp(`\n\n⏰ _Reminded — still waiting to hear from ${outsidersPartner.username}\\._$`), 'the follow-up itself shows the reminder and who has not answered')
+    t.equal(((marked.props.attachments ?? []) as Attachment[])[0]?.actions?.length, 3, 'with its buttons')
+    t.equal(marked.props.coffee_delivery, other!.props.coffee_delivery, 'and its delivery key')
     t.same(await clickAs(outsider, other!.id, 'coffeemet'), { status: 200 }, 'the follow-up\'s buttons still answer')
+    t.match((await outsider.client.getPost(other!.id) as unknown as Post).message, /⏰ _Reminded — still waiting to hear from/, 'a click keeps the mark')
 
     const stats = await world.api(`/api/channels/${world.channel.id}/stats`)
     t.same(stats.body, { participants: 4, active: 4, rounds: 1, groups: 2, asked: 2, met: 2, not_met: 0, no_answer: 0, met_rate: 1 })

@@ -37,7 +37,7 @@ else {
       t.equal(status, 200)
       t.same(body.errors, [])
       t.hasStrict(body.rounds, [{ channel_id: world.channel.id, round, eligible: 4, groups: 2, excluded: { inactive: 1, notMember: 1 } }])
-      t.same(body.deliveries, { sent: round === 1 ? 2 : 4, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the intros, after the last round\'s follow-ups')
+      t.same(body.deliveries, { sent: round === 1 ? 3 : 5, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }, 'the intros and the channel\'s announcement, after the last round\'s follow-ups')
 
       const groups = await groupsSeenBy(world, people)
       const intros = [...groups.values()].flatMap((g) => g.posts.filter((p) => p.user_id === world.bot.id && /Coffee time/.test(p.message)).map((p) => ({ post: p, group: g })))
@@ -60,6 +60,46 @@ else {
     const botGroups = await world.conversations(world.bot, 'G')
     t.equal(botGroups.length, 4, 'four pairs in three rounds: the only new pairing for round 3 would have put frank with gina')
     t.notOk(botGroups.some((g) => g.memberIds.includes(dave!.id) || g.memberIds.includes(erin!.id)), 'nobody left out is in any of them')
+  })
+
+  t.test('the channel hears of each round; intros name people, offer starters and a skip button that answers privately', async (t) => {
+    const world = await createWorld(t, url)
+    const lead = await world.person('lead')
+    await world.makeChannelAdmin(world.channel, lead)
+    const people = await Promise.all(['amy', 'ben', 'cat', 'dan'].map((name) => world.person(name)))
+    const [amy] = people as [Person]
+    await world.server.admin.patchUser({ id: amy.id, position: 'Product designer' })
+    for (const person of people) t.match((await world.slash(person, 'join')).text, /You're in/)
+
+    const { body } = await world.rounds({ force: true })
+    t.hasStrict(body.rounds, [{ round: 1, eligible: 4, groups: 2 }])
+    t.equal(body.deliveries.sent, 3, 'two intros and the announcement')
+    const channelPosts = async () => {
+      const list = await amy.client.getPosts(world.channel.id, 0, 50)
+      return list.order.map((id) => list.posts[id]!).filter((p) => p.user_id === world.bot.id)
+    }
+    const [announced, ...more] = await channelPosts()
+    t.same(more, [], 'one post in the channel')
+    t.equal(announced?.message, '☕ **Coffee starts here!** 4 people meet in 2 groups this round — look for my group message. Want to meet someone new? Type `/coffee join` to take part.', 'read by amy in the channel')
+
+    const [group] = await world.conversations(amy, 'G')
+    const intro = group!.posts.find((p) => p.user_id === world.bot.id && /Coffee time/.test(p.message))!
+    const firstLine = intro.message.split('\n')[0]!
+    t.ok(firstLine.includes(`@${amy.username} (Amy Tester, Product designer)`), `amy named with her position: ${firstLine}`)
+    const partner = people.find((p) => p !== amy && group!.memberIds.includes(p.id))!
+    t.match(firstLine, new RegExp(`@${partner.username} \\([A-Z][a-z]+ Tester\\)`), 'the partner with their full name')
+    t.equal(intro.message.split('\n').filter((line) => line.startsWith('- ')).length, 2, 'two conversation starters for a pair')
+    const actions = ((intro.props.attachments ?? []) as { actions?: { id: string, name: string }[] }[]).flatMap((a) => a.actions ?? [])
+    t.same(actions.map((a) => [a.id, a.name]), [['coffeeskip', 'Skip next round']])
+    await amy.client.doPostAction(intro.id, 'coffeeskip')
+    t.match((await world.slash(amy, 'status')).text, /sitting out the next round/, 'the click skipped her next round')
+    const seenByPartner = await partner.client.getPost(intro.id) as unknown as typeof intro
+    t.equal(seenByPartner.message, intro.message, 'the intro is unchanged for the others')
+    t.equal(seenByPartner.update_at, intro.update_at, 'not even touched')
+
+    t.match((await world.slash(lead, 'config announce off')).text, /no more posts in this channel/)
+    t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ round: 2, eligible: 3 }], 'round 2 without amy')
+    t.equal((await channelPosts()).length, 1, 'announcements off: nothing new in the channel')
   })
 
   t.test('bots and people who never joined stay out of an everyone-here channel; a lone person gets a DM', async (t) => {

@@ -54,7 +54,7 @@ export async function seedRounds (prisma: PrismaClient, { channelId, teamId, peo
     const shift = (r * 7) % taking.length
     const order = [...taking.slice(shift), ...taking.slice(0, shift)]
     const groups = await prisma.group.createManyAndReturn({
-      data: Array.from({ length: order.length / 2 }, (_, index) => ({ roundId: round.id, index, icebreaker: 'Coffee or tea?' })),
+      data: Array.from({ length: order.length / 2 }, (_, index) => ({ roundId: round.id, index, icebreakers: ['Coffee or tea?'] })),
       select: { id: true, index: true }
     })
     await prisma.groupMember.createMany({ data: groups.flatMap((g) => [order[2 * g.index]!, order[2 * g.index + 1]!].map((p) => ({ groupId: g.id, participantId: p.id }))) })

@@ -34,6 +34,7 @@ export interface FakeUser {
   first_name: string
   last_name: string
   nickname: string
+  position: string
   roles: string
   locale: string
   timezone: { automaticTimezone: string, manualTimezone: string, useAutomaticTimezone: string }
@@ -163,6 +164,7 @@ export interface UserInput {
   first_name?: string
   last_name?: string
   nickname?: string
+  position?: string
   roles?: string
 }
 
@@ -447,6 +449,7 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
       first_name: input.first_name ?? (isBot ? '' : `First${counter}`),
       last_name: input.last_name ?? (isBot ? '' : `Last${counter}`),
       nickname: input.nickname ?? '',
+      position: input.position ?? '',
       roles: input.roles ?? 'system_user',
       locale: 'en',
       timezone: { automaticTimezone: '', manualTimezone: '', useAutomaticTimezone: 'true' },

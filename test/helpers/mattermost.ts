@@ -40,7 +40,11 @@ export async function createMattermostWorld (t: Test, options: FakeMattermostOpt
 }
 
 /** The app on a test database, wired to a fake Mattermost, with these people in the channel and joined. */
-export async function createJoinedWorld (t: Test, names: readonly string[], options: { env?: Record<string, string>, seed?: number, maxInlineWaitMs?: number } = {}) {
+/**
+ * `announce`: whether the channel's announcement of each round is on (Coffee's default). Off unless asked: these
+ * worlds count the posts groups get, and test/rounds/announce.test.ts is where the channel's post is read.
+ */
+export async function createJoinedWorld (t: Test, names: readonly string[], options: { env?: Record<string, string>, seed?: number, maxInlineWaitMs?: number, announce?: boolean } = {}) {
   const { createTestApp } = await import('./app.js')
   const { say } = await import('./slash.js')
   const { startNow } = await import('./rounds.js')
@@ -57,5 +61,6 @@ export async function createJoinedWorld (t: Test, names: readonly string[], opti
     await say(ctx.app, 'join', { userName: name })
   }
   await startNow(ctx.db.prisma, ctx.clock.now())
+  await ctx.db.prisma.program.updateMany({ data: { announce: options.announce ?? false } })
   return { ...world, ...ctx }
 }

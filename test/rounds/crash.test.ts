@@ -101,6 +101,10 @@ async function setup (t: Test, people: number, concurrency: number) {
         return ((await response.json()) as { text?: string }).text
       }))
       t.same(answers.filter((text) => !/You're in/.test(text ?? '')), [], `all ${people} joined with /coffee join`)
+      // These tests count intros; the channel's announcement has its own (test/rounds/announce.test.ts).
+      world.person('chanadmin', { admin: true })
+      const off = await fetch(`${service.url}/coffee`, { method: 'POST', headers: slashHeaders(), body: slashFields({ text: 'config announce off', userName: 'chanadmin' }).toString() })
+      t.match(((await off.json()) as { text?: string }).text, /no more posts in this channel/)
     }
   }
 }

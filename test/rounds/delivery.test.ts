@@ -3,7 +3,7 @@ import t, { type Test } from 'tap'
 import { testConfig } from '../helpers/app.js'
 import { createMattermostWorld, createJoinedWorld } from '../helpers/mattermost.js'
 import { createTestDatabase } from '../helpers/database.js'
-import { say } from '../helpers/slash.js'
+import { say, CHANNEL_ID } from '../helpers/slash.js'
 import { pass, rounds, startNow } from '../helpers/rounds.js'
 import { buildApp } from '../../src/app.js'
 import { openDatabase } from '../../src/db/database.js'
@@ -154,8 +154,9 @@ t.test('parallel passes on two instances sharing one database start one round an
   const results = responses.filter((r) => r.status === 200).map((r) => r.body)
   t.equal(results.reduce((n, r) => n + r.rounds.length, 0), 1, 'exactly one round started')
   t.equal(await db.prisma.round.count(), 1)
-  t.equal(results.reduce((n, r) => n + r.deliveries.sent, 0), 20, 'twenty intros sent in all')
+  t.equal(results.reduce((n, r) => n + r.deliveries.sent, 0), 21, 'twenty intros and the channel\'s announcement sent in all')
   t.same(introCounts({ ...world } as unknown as World).sort(), Array(20).fill(1), 'each group got exactly one intro')
+  t.same(world.mm.posts(CHANNEL_ID).filter((p) => p.user_id === world.bot.id).map((p) => p.props.coffee_delivery), [`announce:${(await db.prisma.program.findFirstOrThrow()).id}:1`], 'and the channel one announcement')
   t.equal(new Set(world.mm.channelsOfType('G').flatMap((c) => world.mm.memberIds(c.id))).size, 41, 'forty people and the bot')
 })
 

@@ -40,7 +40,8 @@ t.test('two instances, one database, both hit at once: one round, every intro on
   const started = a.body.rounds[0] ?? b.body.rounds[0]!
   t.match(started, { eligible: PEOPLE, groups: PEOPLE / 2 })
   t.equal(await db.prisma.round.count(), 1)
-  t.equal(a.body.deliveries.sent + b.body.deliveries.sent, PEOPLE / 2, 'the two instances shared the intros')
+  // The intros, and the channel's announcement of the round (on by default).
+  t.equal(a.body.deliveries.sent + b.body.deliveries.sent, PEOPLE / 2 + 1, 'the two instances shared the intros and the announcement')
   t.equal(await db.prisma.delivery.count({ where: { state: { not: 'sent' } } }), 0, 'nothing left pending')
 
   const keys = world.mm.channelsOfType('G').flatMap((c) => world.mm.posts(c.id)).map((p) => String(p.props?.coffee_delivery))
@@ -48,5 +49,6 @@ t.test('two instances, one database, both hit at once: one round, every intro on
   t.equal(new Set(keys).size, keys.length, 'no intro twice')
   const met = new Set(world.mm.channelsOfType('G').flatMap((c) => world.mm.memberIds(c.id)))
   t.equal(met.size, PEOPLE + 1, 'everyone (and the bot) is in exactly one group channel')
-  t.equal(await db.prisma.delivery.count({ where: { state: 'sent' } }), PEOPLE / 2)
+  t.equal(await db.prisma.delivery.count({ where: { state: 'sent' } }), PEOPLE / 2 + 1)
+  t.equal(world.mm.posts(CHANNEL_ID).filter((p) => p.user_id === world.bot.id).length, 1, 'one announcement in the channel')
 })

@@ -266,3 +266,27 @@ t.test('a new follow-up delay applies to the rounds whose follow-up has not gone
   await pass(world.app)
   t.equal(postsOfKind(world, 'followup').length, 4, "round 2's follow-ups go out a day after it began, not three")
 })
+
+t.test('the reminder also marks the follow-up itself: reminded, and whom it waits for, with its buttons', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol'])
+  await pass(world.app)
+  world.clock.advance(3 * DAY_MS)
+  await pass(world.app)
+  const { post } = followupOf(world, 'alice')
+  await click(world.app, { userId: mmId('bob'), userName: 'bob', postId: post.id, channelId: post.channel_id, context: button(post, 'coffeenotyet').integration.context })
+  world.clock.advance(2 * DAY_MS)
+  // The edit fails once, then the reply's answer is lost after Mattermost made it: the pass's retries neither lose
+  // the edit nor post the reply twice.
+  world.mm.failNext(1, 503, { method: 'PUT', path: `/api/v4/posts/${post.id}/patch` })
+  world.mm.inject({ type: 'status', status: 502, after: true }, { method: 'POST', path: '/api/v4/posts' })
+  const summary = await pass(world.app)
+  t.equal(summary.deliveries.sent, 1)
+  t.same(postsOfKind(world, 'reminder').map((p) => p.root_id), [post.id], 'one reply under the follow-up')
+  t.equal(world.mm.requestsTo('PUT', `/api/v4/posts/${post.id}/patch`).length, 3, 'the edit made on every try (it is idempotent)')
+  const marked = world.mm.post(post.id)!
+  t.equal(marked.message, '☕ **How did it go?** @alice, @bob and @carol — did you get to meet? Tell me with a button below; it helps everyone see how coffee is going.\n\n⏳ @bob says not yet\n\n⏰ _Reminded — still waiting to hear from alice and carol._')
+  t.same(buttons(marked).map((b) => b.id), ['coffeemet', 'coffeenotyet', 'coffeecancelled'], 'the same buttons, still signed for this group')
+  t.equal(marked.props.coffee_delivery, post.props.coffee_delivery, 'the follow-up keeps its delivery key')
+  const clicked = await click(world.app, { userId: mmId('alice'), userName: 'alice', postId: post.id, channelId: post.channel_id, context: button(post, 'coffeemet').integration.context })
+  t.match(clicked.body.update?.message, /✅ @alice says you met\n\n⏰ _Reminded — still waiting to hear from carol\._$/, 'a later click keeps the mark, and whom it still waits for')
+})

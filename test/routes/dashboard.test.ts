@@ -135,6 +135,12 @@ t.test('settings: the same rules and messages as /coffee config, with a CSRF tok
   const same = await post({ groupSize: '3', cadenceDays: '2 weeks' })
   t.match(same.body, /Nothing to change/)
 
+  // Announcements: a select, as /coffee config announce (the world starts with them off).
+  t.match(same.body, /<select id="announce" name="announce">\n<option value="on">On: a short post when each round starts<\/option>\n<option value="off" selected>Off<\/option><\/select>/)
+  const announcing = await post({ groupSize: '3', cadenceDays: '2 weeks', announce: 'on' })
+  t.match(announcing.body, /Done: I&#39;ll post a short note in this channel when each round starts/)
+  t.match(await world.db.prisma.program.findFirst(), { announce: true })
+
   // Roles are asked again before a change: a demoted admin's session can look but not change.
   world.mm.addMember(CHANNEL_ID, world.person('admin').id, { admin: false })
   const demoted = await post({ groupSize: '4' })

@@ -36,6 +36,9 @@ t.test('the scheduler needs the admin token', async (t) => {
 
 t.test('a round introduces everyone once, in group messages with the bot; a trio for an odd count', async (t) => {
   const world = await setup(t, ['alice', 'bob', 'carol', 'dave', 'erin'])
+  // Mattermost profiles: alice has a position, erin only a nickname; the others the fake's FirstN LastN.
+  Object.assign(world.mm.user(mmId('alice'))!, { first_name: 'Ana', last_name: 'Lima', position: 'Product designer' })
+  Object.assign(world.mm.user(mmId('erin'))!, { first_name: '', last_name: '', nickname: 'E_rin' })
   const summary = await pass(world.app)
   t.equal(summary.rounds.length, 1)
   t.match(summary.rounds[0], { channel_id: CHANNEL_ID, channel_name: 'town-square', round: 1, eligible: 5, groups: 2, alone: 0 })
@@ -52,8 +55,17 @@ t.test('a round introduces everyone once, in group messages with the bot; a trio
     t.equal(post.user_id, world.bot.id)
     for (const id of chat.members) t.match(post.message, `@${world.mm.user(id)!.username}`, 'every member mentioned')
     t.match(post.message, /~town-square/)
-    t.match(post.message, /\*\*To get you started:\*\* .+\?/)
+    const starters = post.message.split('\n').filter((line) => line.startsWith('- '))
+    t.equal(starters.length, chat.members.length === 2 ? 2 : 3, 'two starters for a pair, three for a trio')
+    t.match(post.message, /\*\*Not sure where to start\?\*\* Try one of these\.\n- .+\?/)
     t.match(post.message, /\/coffee skip/)
+    const firstLine = post.message.split('\n')[0]!
+    for (const id of chat.members) {
+      const name = world.mm.user(id)!.username
+      const about = name === 'alice' ? ' (Ana Lima, Product designer)' : name === 'erin' ? ' (E\\_rin)' : ` (${world.mm.user(id)!.first_name} ${world.mm.user(id)!.last_name})`
+      t.ok(firstLine.includes(`@${name}${about}`), `@${name} introduced with their name: ${firstLine}`)
+    }
+    t.same((post.props.attachments as { actions: { name: string }[] }[]).map((a) => a.actions.map((b) => b.name)), [['Skip next round']], 'one button: skip next round')
     t.match(post.props, { coffee_delivery: /^intro:\d+:1:\d+$/ }, 'keyed by program, round and group')
   }
   const again = await pass(world.app)
