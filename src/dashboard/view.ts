@@ -7,7 +7,7 @@ import { nextSlot, programSchedule } from '../core/schedule.js'
 import { formatInZone } from '../core/local-time.js'
 import { HOW_TO_START } from '../core/messages.js'
 import { formatDate } from '../core/durations.js'
-import type { ProgramSettings } from '../core/settings.js'
+import type { ProgramState } from '../core/settings.js'
 
 /** Enough for decades of weekly rounds: the chart shows every round. */
 const ALL_ROUNDS = 10_000
@@ -33,7 +33,9 @@ export interface DashboardView {
   channelId: string
   channelName: string
   /** null: Coffee has not started in this channel. */
-  settings: (ProgramSettings & { paused: boolean, timezone: string }) | null
+  settings: ProgramState | null
+  /** The slot of the latest round (null before round 1): where the schedule goes on from. */
+  lastSlot: Date | null
   stats: ProgramStats
   current: RoundRecord | null
   next: string
@@ -73,7 +75,8 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
   const view: DashboardView = {
     channelId,
     channelName: program?.channelName ?? '',
-    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, paused: program.paused, timezone: program.timezone },
+    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, paused: program.paused, timezone: program.timezone, startAt: program.startAt },
+    lastSlot: null,
     stats: EMPTY_STATS,
     current: null,
     next: `Coffee has not started in this channel yet: people join with \`/coffee join\`, and round 1 waits until ${HOW_TO_START}.`,
@@ -90,7 +93,8 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
   view.stats = numbers
   view.current = page.rounds[0] ?? null
   view.sittingOut = sitting
-  view.next = nextRoundText({ ...program, lastSlot: view.current?.startedAt ?? null }, now)
+  view.lastSlot = view.current?.startedAt ?? null
+  view.next = nextRoundText({ ...program, lastSlot: view.lastSlot }, now)
   if (options.person !== undefined && options.person !== '') {
     const query = options.person.replace(/^@/, '').trim()
     const person = await stats.participantByUsername(program.id, query)
