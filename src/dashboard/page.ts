@@ -2,7 +2,7 @@
 // travels in a JSON block that /dashboard/assets/dashboard.js reads, so the page runs no inline script.
 import { html, jsonScript, inlineMarkdown, type Html } from './html.js'
 import type { DashboardView } from './view.js'
-import type { GroupOutcome, RoundRecord, HistoryEntry } from '../store/stats.js'
+import type { GroupOutcome, HistoryEntry } from '../store/stats.js'
 import { describeSettings, DEFAULT_SETTINGS, SETTINGS, type FormField, type FormSetting } from '../core/settings.js'
 import { formatDate } from '../core/durations.js'
 
@@ -114,16 +114,18 @@ ${jsonScript('trend-data', chartData(view))}
 </section>`
 }
 
-function currentRound (round: RoundRecord | null): Html {
+function currentRound (view: DashboardView, base: string): Html {
+  const round = view.current
   if (round === null) return html`<section aria-labelledby="current-title"><h2 id="current-title">The current round</h2><p>No round yet.</p></section>`
   return html`<section class="later" aria-labelledby="current-title">
 <h2 id="current-title">The current round: round ${round.number}, ${formatDate(round.startedAt)}</h2>
-<p>${round.eligibleCount} people could take part, in ${round.groups.length} ${round.groups.length === 1 ? 'group' : 'groups'}; "did you meet?" ${round.groups.some((g) => g.asked) ? 'went out' : `goes out ${formatDate(round.followupAt)}`}.</p>
+<p>${round.eligibleCount} people could take part, in ${view.currentGroups} ${view.currentGroups === 1 ? 'group' : 'groups'}; "did you meet?" ${round.groups.some((g) => g.asked) ? 'went out' : `goes out ${formatDate(round.followupAt)}`}.</p>
 <div class="scroll"><table id="current-groups">
 <caption>Groups and their answers</caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Members and their answers</th><th scope="col">How it went</th></tr></thead>
 <tbody>${round.groups.map((g) => html`<tr><th scope="row">${g.index + 1}</th><td>${g.members.map((m, i) => html`${i > 0 ? ', ' : ''}@${m.username}${m.answer === null ? '' : html` <span class="answer">(${ANSWER_TEXT[m.answer]})</span>`}`)}</td><td data-outcome="${g.outcome}">${g.asked || g.outcome !== 'no_answer' ? OUTCOME_TEXT[g.outcome] : 'not asked yet'}</td></tr>`)}</tbody>
 </table></div>
+${round.groups.length < view.currentGroups ? html`<p id="more-groups">The first ${round.groups.length} groups of ${view.currentGroups}. <a href="${base}?groups=all#current-title">Show all ${view.currentGroups} groups</a> (one person's groups: <a href="#person-title">their history</a>).</p>` : ''}
 </section>`
 }
 
@@ -248,7 +250,7 @@ ${view.settings === null ? html`<p class="message">Coffee has not started in thi
 ${numbers(view)}
 ${nextRound(view, base)}
 ${charts(view)}
-${currentRound(view.current)}
+${currentRound(view, base)}
 ${sitOut(view)}
 ${person(view, base)}
 ${settingsSection(view, base, csrf, form, flash)}

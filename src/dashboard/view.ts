@@ -11,6 +11,8 @@ import type { ProgramState } from '../core/settings.js'
 
 /** Enough for decades of weekly rounds: the chart shows every round. */
 const ALL_ROUNDS = 10_000
+/** The current round's groups shown at first: a 1,000-group table is most of a page's weight, and nobody reads it all. */
+export const FIRST_GROUPS = 100
 
 export interface RoundPreview {
   groups: string[][]
@@ -37,7 +39,10 @@ export interface DashboardView {
   /** The slot of the latest round (null before round 1): where the schedule goes on from. */
   lastSlot: Date | null
   stats: ProgramStats
+  /** The latest round, with its first FIRST_GROUPS groups or all of them (`allGroups`). */
   current: RoundRecord | null
+  /** How many groups the current round has in all. */
+  currentGroups: number
   next: string
   sittingOut: SitOutRow[] | { unavailable: string }
   person?: { query: string, entries: HistoryEntry[] | null }
@@ -68,7 +73,7 @@ function reasonText (reason: SitOutReason, participant: { pausedUntil: Date | nu
   }
 }
 
-export async function loadDashboard (deps: ViewDeps, channelId: string, options: { now: Date, person?: string, preview?: boolean, channels?: boolean }): Promise<DashboardView> {
+export async function loadDashboard (deps: ViewDeps, channelId: string, options: { now: Date, person?: string, preview?: boolean, channels?: boolean, allGroups?: boolean }): Promise<DashboardView> {
   const { stats } = deps
   const { now } = options
   const program = await stats.program(channelId)
@@ -79,6 +84,7 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
     lastSlot: null,
     stats: EMPTY_STATS,
     current: null,
+    currentGroups: 0,
     next: `Coffee has not started in this channel yet: people join with \`/coffee join\`, and round 1 waits until ${HOW_TO_START}.`,
     sittingOut: []
   }
@@ -87,11 +93,13 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
 
   const [numbers, page, sitting] = await Promise.all([
     stats.programStats(program.id, { now, trendRounds: ALL_ROUNDS }),
-    stats.roundsPage(program.id, { page: 0, perPage: 1 }),
+    stats.roundsPage(program.id, { page: 0, perPage: 1, ...(options.allGroups === true ? {} : { groups: FIRST_GROUPS }) }),
     whoSitsOut(deps, program, now)
   ])
   view.stats = numbers
   view.current = page.rounds[0] ?? null
+  // The trend counts every round's groups; its last round is the current one.
+  view.currentGroups = numbers.trend.at(-1)?.groups ?? 0
   view.sittingOut = sitting
   view.lastSlot = view.current?.startedAt ?? null
   view.next = nextRoundText({ ...program, lastSlot: view.lastSlot }, now)

@@ -31,7 +31,8 @@ export interface DashboardOptions extends ViewDeps {
 const ChannelParams = Type.Object({ channel_id: Type.String({ pattern: '^[A-Za-z0-9]{1,64}$' }) })
 const PageQuery = Type.Object({
   person: Type.Optional(Type.String({ maxLength: 64 })),
-  preview: Type.Optional(Type.String({ maxLength: 8 }))
+  preview: Type.Optional(Type.String({ maxLength: 8 })),
+  groups: Type.Optional(Type.String({ maxLength: 8 }))
 })
 // The fields are core/settings' (csrf, cadenceDays, startDay, ...): any short name, read by changeFromForm.
 const SettingsForm = Type.Record(Type.String({ pattern: '^[A-Za-z]{1,40}$' }), Type.String({ maxLength: 200 }), { maxProperties: 40 })
@@ -73,11 +74,12 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     return found
   }
 
-  async function page (reply: FastifyReply, channelId: string, cookie: string, s: DashboardSession, extra: { person?: string | undefined, preview?: boolean, form?: FormState, flash?: string[], status?: number }) {
+  async function page (reply: FastifyReply, channelId: string, cookie: string, s: DashboardSession, extra: { person?: string | undefined, preview?: boolean, allGroups?: boolean, form?: FormState, flash?: string[], status?: number }) {
     const view = await loadDashboard(options, channelId, {
       now: clock.now(),
       ...(extra.person === undefined ? {} : { person: extra.person }),
       preview: extra.preview === true,
+      allGroups: extra.allGroups === true,
       channels: s.systemAdmin
     })
     return reply.code(extra.status ?? 200).type('text/html; charset=utf-8')
@@ -111,7 +113,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     const flashValue = readCookie(request.headers.cookie, FLASH_COOKIE)
     const flash = verifyFlash(signingKey(), flashValue, channelId, clock.now())
     if (flashValue !== undefined) reply.header('set-cookie', flashCookie('', { secure: secureCookie }))
-    return page(reply, channelId, cookie, s, { person: request.query.person, preview: request.query.preview === '1', ...(flash === null ? {} : { flash }) })
+    return page(reply, channelId, cookie, s, { person: request.query.person, preview: request.query.preview === '1', allGroups: request.query.groups === 'all', ...(flash === null ? {} : { flash }) })
   })
 
   app.post('/dashboard/channels/:channel_id/settings', {

@@ -108,7 +108,7 @@ t.test('settings: the same rules and messages as /coffee config, with a CSRF tok
   const page = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: cookie! } })
   const csrf = csrfOf(page.body)
   t.match(page.body, /<select id="startDay" name="startDay" aria-describedby="startDay-hint">.*<option value="monday" selected>Monday<\/option>/s, 'the schedule as it is: Mondays')
-  t.match(page.body, /id="startTime" name="startTime" type="text" value="09:00"/, "round 1 was set to start now, Monday 09:00 UTC")
+  t.match(page.body, /id="startTime" name="startTime" type="text" value="09:00"/, 'round 1 was set to start now, Monday 09:00 UTC')
   t.match(page.body, /<select id="state" name="state"[^>]*><option value="running" selected>Running/)
   const post = (fields: Record<string, string>, as = cookie!) => world.app.inject({
     method: 'POST',
