@@ -50,6 +50,8 @@ export interface FormField {
 }
 
 export interface FormSetting {
+  /** Several fields are grouped under this name. */
+  legend?: string
   fields: readonly FormField[]
   /** What the fields show for the program now. */
   shown(ctx: { program: ProgramState, lastSlot: Date | null }): Record<string, string>
@@ -183,6 +185,7 @@ export const SETTINGS: readonly Setting[] = [
       return reschedule(ctx, (schedule) => changedStart(schedule, { weekday, ...(time === undefined ? {} : { time }) }, ctx.now))
     },
     form: {
+      legend: 'When the next round is',
       fields: [
         {
           id: 'startDay',

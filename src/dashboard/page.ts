@@ -211,7 +211,7 @@ function formSetting (setting: FormSetting, shown: Record<string, string>, form:
   const fields = setting.fields.map((field) => formField(field, form?.values[field.id] ?? shown[field.id] ?? '', errorId))
   const message = error === undefined ? '' : html`<p class="error" id="${errorId}">${inlineMarkdown(error)}</p>`
   if (setting.fields.length === 1) return html`${fields}${message}`
-  return html`<fieldset class="fields"><legend>${setting.fields.map((f) => f.label).join(', ')}</legend>${fields}${message}</fieldset>`
+  return html`<fieldset class="fields"><legend>${setting.legend ?? setting.fields.map((f) => f.label).join(', ')}</legend>${fields}${message}</fieldset>`
 }
 
 function settingsSection (view: DashboardView, base: string, csrf: string, form: FormState | undefined, flash: readonly string[]): Html {

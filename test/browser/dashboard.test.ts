@@ -259,7 +259,7 @@ t.test('a channel with 2,000 people and 52 rounds: the load figure', { skip }, a
   const first = await measure(`/dashboard/channels/${CHANNEL_ID}`)
   t.comment(`dashboard load (${database}), 2,000 people and 52 rounds: median ${first.medianMs} ms to complete (charts drawn), of which ${first.htmlArrivedMs} ms until the HTML had arrived and ${first.parsedMs} ms until it was parsed; loads ${first.loadsMs.join(', ')} ms; page ${Math.round(first.pageBytes / 1024)} KiB`)
   const all = await measure(`/dashboard/channels/${CHANNEL_ID}?groups=all`)
-  t.comment(`with all the current round's groups of the current round listed (?groups=all): median ${all.medianMs} ms (HTML arrived ${all.htmlArrivedMs} ms, parsed ${all.parsedMs} ms); page ${Math.round(all.pageBytes / 1024)} KiB`)
+  t.comment(`with all the current round's groups listed (?groups=all): median ${all.medianMs} ms (HTML arrived ${all.htmlArrivedMs} ms, parsed ${all.parsedMs} ms); page ${Math.round(all.pageBytes / 1024)} KiB`)
   t.equal(await page.locator('#current-groups tbody tr').count(), groupsNow, 'all groups listed on request')
   writeFileSync(`${SHOTS}load.json`, JSON.stringify({ database, people: 2000, rounds: 52, ...first, allGroups: all }, null, 2))
   const median = first.medianMs

@@ -163,7 +163,7 @@ t.test('settings: the same rules and messages as /coffee config, with a CSRF tok
   const commandSays = await say(world.app, 'config start tuesday 25:00', { userName: 'admin' })
   t.match(badTime.body, `<p class="error" id="startDay-error">${inlineMarkdown(commandSays).text}</p>`, 'the command\'s own message, beside the fields')
   t.match(badTime.body, /<p class="error" id="timezone-error">I don&#39;t know the time zone <code>Mars\/Olympus<\/code>/)
-  t.match(badTime.body, /<fieldset class="fields"><legend>Next round on, At<\/legend>/)
+  t.match(badTime.body, /<fieldset class="fields"><legend>When the next round is<\/legend>/)
   t.match(badTime.body, /id="startTime" name="startTime" type="text" value="25:00" aria-describedby="startTime-hint startDay-error" aria-invalid="true"/)
 
   const scheduled = await follow(await post({ cadenceDays: '2 weeks', groupSize: '3', startDay: 'tuesday', startTime: '9:30', timezone: 'europe/berlin', state: 'paused' }))
