@@ -114,6 +114,8 @@ function clockText (time: ClockTime): string {
   return `${String(time.hour).padStart(2, '0')}:${String(time.minute).padStart(2, '0')}`
 }
 
+// In the order the form reads changes (changeFromForm) and help lists them: the cadence before a schedule that names it,
+// the zone before a start in it.
 export const SETTINGS: readonly Setting[] = [
   simple(/^(every|cadence|frequency)$/, 'every <N> days|weeks',
     textField('cadenceDays', 'Rounds every', 'For example "1 week", "2 weeks" or "10 days" (1 to 90 days).'),
