@@ -19,6 +19,8 @@ import { createStatsStore } from './store/stats.js'
 import { apiRoutes, registerOpenApi } from './routes/api.js'
 import { requireAdmin } from './routes/admin.js'
 import { createFollowupsStore } from './store/followups.js'
+import { createHistoryStore } from './store/history.js'
+import { historyRoutes } from './routes/history.js'
 import { actionsRoutes } from './routes/actions.js'
 import { actionsKey } from './core/buttons.js'
 import { createRandom } from './core/matching/index.js'
@@ -141,6 +143,7 @@ export async function buildApp ({ config, db, gateway, clock = systemClock, logg
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireAdmin(config.adminToken))
     await admin.register(apiRoutes, { stats, clock })
+    await admin.register(historyRoutes, { history: createHistoryStore(db.prisma), stats, gateway, clock })
     await admin.register(roundsRoutes, {
       passDeps: gateway === undefined
         ? undefined

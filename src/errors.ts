@@ -34,3 +34,6 @@ export const DashboardSignedOut = createError('COFFEE_DASHBOARD_SIGNED_OUT', 'Yo
 export const DashboardOtherChannel = createError('COFFEE_DASHBOARD_OTHER_CHANNEL', 'Your dashboard session is for another channel. Type `/coffee dashboard` in this channel for its link.', 403)
 export const DashboardFormStale = createError('COFFEE_DASHBOARD_FORM_STALE', 'This form is out of date or did not come from the dashboard, so nothing was changed. Reload the page and try again.', 403)
 export const DashboardNotAdmin = createError('COFFEE_DASHBOARD_NOT_ADMIN', 'Mattermost no longer lists you as an admin of this channel, so nothing was changed.', 403)
+
+// History import (routes/history.ts).
+export const HistoryEmpty = createError('COFFEE_HISTORY_EMPTY', 'The history has no groups in it. Send CSV lines of the form `2026-03-31,alice,bob` (a header line is optional), or a JSON array of {"date": "2026-03-31", "usernames": ["alice", "bob"]}.', 400)

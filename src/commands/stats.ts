@@ -3,6 +3,7 @@ import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import type { GroupOutcome, OutcomeTotals, HistoryEntry, Person } from '../store/stats.js'
 import { formatDate } from '../core/durations.js'
+import { IMPORTED_GROUP } from '../core/messages.js'
 import { markdownTable, type Column } from '../core/markdown.js'
 
 type Spec = CommandSpec<CommandDeps>
@@ -44,6 +45,7 @@ const OUTCOME_LABELS: Record<GroupOutcome, string> = {
 const number = (header: string): Column => ({ header, align: 'right' })
 
 function outcomeLabel (entry: HistoryEntry): string {
+  if (entry.imported) return IMPORTED_GROUP
   if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
   return OUTCOME_LABELS[entry.outcome]
 }
@@ -107,7 +109,7 @@ export const history: Spec = {
       `#### ☕ Your coffee in ${channelLabel(ctx)}`,
       markdownTable([number('Round'), 'Date', 'With', 'How it went'], entries.map((entry) => {
         const others = entry.others.length === 0 ? '—' : entry.others.map(mention).join(', ')
-        return [entry.roundNumber, formatDate(entry.startedAt), others, outcomeLabel(entry)]
+        return [entry.imported ? '—' : entry.roundNumber, formatDate(entry.startedAt), others, outcomeLabel(entry)]
       })),
       ...(entries.length === HISTORY_GROUPS ? ['', `_Your last ${HISTORY_GROUPS} groups._`] : [])
     ].join('\n')

@@ -1,6 +1,9 @@
 // What Coffee posts in Mattermost. Markdown, friendly, short; every member @mentioned.
 
 /** How round 1 gets a date, wherever a person is told it has none yet. */
+/** How a group imported from another tool (POST /api/channels/:id/history) shows in a person's history. */
+export const IMPORTED_GROUP = 'from the tool used before Coffee'
+
 export const HOW_TO_START = 'a channel admin picks the day and time with `/coffee config start monday 10:00`'
 
 export interface IntroInput {

@@ -18,6 +18,14 @@ export function isSettled (outcome: GroupOutcome): boolean {
   return outcome === 'met' || outcome === 'cancelled'
 }
 
+/**
+ * Whether a group's members sat the round out (fair turns: they come first next round): they could not make it, or
+ * were still "not yet" when the round ended. No answer says nothing either way.
+ */
+export function groupSatOut (outcome: GroupOutcome): boolean {
+  return outcome === 'cancelled' || outcome === 'not_yet'
+}
+
 export interface OutcomeTotals {
   groups: number
   met: number

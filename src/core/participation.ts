@@ -1,4 +1,5 @@
 // Who takes part in a program, from the program's mode and the person's own choices.
+import { DAY_MS } from './durations.js'
 
 export interface ProgramLike { mode: 'optin' | 'channel', paused: boolean }
 export interface ParticipantLike {
@@ -44,3 +45,12 @@ export function visitWorthWriting (lastSeenAt: Date | null, now: Date): boolean 
 
 /** How many rounds in a row whose "did you meet?" nobody in the group answered pause someone who did not visit since. */
 export const UNANSWERED_ROUNDS_BEFORE_PAUSE = 3
+
+/**
+ * A follow-up counts towards auto-pause only if people had this long to answer it before the next round began: a
+ * day, or half the cadence when that is shorter. Rounds forced in a row send each follow-up moments before the next
+ * round; nobody could have answered those.
+ */
+export function fairAnswerTimeMs (cadenceDays: number): number {
+  return Math.min(DAY_MS, (cadenceDays * DAY_MS) / 2)
+}

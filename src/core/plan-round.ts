@@ -28,6 +28,14 @@ export function roundDue (program: Pick<PlanProgram, 'paused' | 'cadenceDays' | 
   return force ? now : dueSlot(programSchedule(program, program.lastSlot), now)
 }
 
+/**
+ * When a round's "did you meet?" is due: `followupHours` after the round began. A new `config followup` moves it for
+ * every round whose follow-up has not gone out yet (store/participation.ts updateProgram).
+ */
+export function followupDue (roundStartedAt: Date, followupHours: number): Date {
+  return new Date(roundStartedAt.getTime() + followupHours * HOUR_MS)
+}
+
 /** Splits any group too big for a Mattermost group message into two. */
 export function fitGroups (groups: string[][]): string[][] {
   return groups.flatMap((group) => {
@@ -57,6 +65,8 @@ export interface PlanInputs {
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
   history: readonly PastGroup[]
+  /** Who sat out the last round (store.satOut): not left alone again while someone else could be. */
+  satOut?: readonly string[]
   /** Blocks involving any candidate. */
   blocks: readonly (readonly [string, string])[]
   random: Random
@@ -106,7 +116,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)
-  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random })
+  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [] })
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)
@@ -115,7 +125,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
     plan: {
       number,
       slot: inputs.slot,
-      followupAt: new Date(now.getTime() + program.followupHours * HOUR_MS),
+      followupAt: followupDue(now, program.followupHours),
       groupSize: program.groupSize,
       eligibleCount: eligible.length,
       excluded: decided.excluded,

@@ -5,6 +5,7 @@ import type { DashboardView } from './view.js'
 import type { GroupOutcome, HistoryEntry } from '../store/stats.js'
 import { describeSettings, DEFAULT_SETTINGS, SETTINGS, type FormField, type FormSetting } from '../core/settings.js'
 import { formatDate } from '../core/durations.js'
+import { IMPORTED_GROUP } from '../core/messages.js'
 
 export const ASSET_PATH = '/dashboard/assets'
 
@@ -160,6 +161,7 @@ ${result}
 }
 
 function historyLabel (entry: HistoryEntry): string {
+  if (entry.imported) return IMPORTED_GROUP
   if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
   return OUTCOME_TEXT[entry.outcome]
 }
@@ -174,7 +176,7 @@ function person (view: DashboardView, base: string): Html {
         ? html`<p role="status">@${found.query} has not been in a round yet.</p>`
         : html`<div class="scroll" role="status"><table id="person-history"><caption>@${found.query}'s rounds, newest first</caption>
 <thead><tr><th scope="col">Round</th><th scope="col">Date</th><th scope="col">With</th><th scope="col">How it went</th><th scope="col">Their answer</th></tr></thead>
-<tbody>${found.entries.map((e) => html`<tr><th scope="row">${e.roundNumber}</th><td>${formatDate(e.startedAt)}</td><td>${e.others.length === 0 ? '—' : e.others.map((o) => `@${o.username}`).join(', ')}</td><td>${historyLabel(e)}</td><td>${e.answer === null ? '—' : ANSWER_TEXT[e.answer]}</td></tr>`)}</tbody></table></div>`
+<tbody>${found.entries.map((e) => html`<tr><th scope="row">${e.imported ? '—' : e.roundNumber}</th><td>${formatDate(e.startedAt)}</td><td>${e.others.length === 0 ? '—' : e.others.map((o) => `@${o.username}`).join(', ')}</td><td>${historyLabel(e)}</td><td>${e.answer === null ? '—' : ANSWER_TEXT[e.answer]}</td></tr>`)}</tbody></table></div>`
   }
   return html`<section class="later" aria-labelledby="person-title">
 <h2 id="person-title">One person's history</h2>

@@ -97,7 +97,8 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
     whoSitsOut(deps, program, now)
   ])
   view.stats = numbers
-  view.current = page.rounds[0] ?? null
+  // Imported rounds (numbered 0 and below) come after every round Coffee ran: a page's first is imported only if all are.
+  view.current = page.rounds.find((r) => !r.imported) ?? null
   // The trend counts every round's groups; its last round is the current one.
   view.currentGroups = numbers.trend.at(-1)?.groups ?? 0
   view.sittingOut = sitting

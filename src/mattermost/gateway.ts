@@ -31,6 +31,11 @@ export interface ChatGateway {
   getUser(id: string): Promise<ChatUser | null>
   /** Accepts "@name" and any case; null when there is no such user (or the name cannot be one). */
   getUserByUsername(username: string): Promise<ChatUser | null>
+  /**
+   * The users with these usernames (POST /users/usernames, batches of 200): unknown names, and names that cannot be
+   * one, are left out. Names are matched as Mattermost stores them (lower case, no @).
+   */
+  getUsersByUsernames(usernames: readonly string[]): Promise<ChatUser[]>
   /** Every member's id, the bot included, across all pages. */
   getChannelMemberIds(channelId: string): Promise<string[]>
   /** null when the user is not a member. */
@@ -307,6 +312,16 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
       if (!USERNAME.test(name)) return null
       const user = await notFoundAsNull(client.getUserByUsername(name))
       return user === null ? null : toUser(user)
+    },
+
+    async getUsersByUsernames (usernames) {
+      const unique = [...new Set(usernames.map((u) => u.trim().replace(/^@/, '').toLowerCase()))].filter((u) => USERNAME.test(u))
+      const users: ChatUser[] = []
+      for (let i = 0; i < unique.length; i += MAX_PER_PAGE) {
+        const batch = await client.getProfilesByUsernames(unique.slice(i, i + MAX_PER_PAGE))
+        users.push(...batch.map(toUser))
+      }
+      return users
     },
 
     async getChannelMemberIds (channelId) {

@@ -59,7 +59,10 @@ export async function runPass (deps: PassDeps, options: StartOptions = {}): Prom
   })
   errors.push(...started.errors)
   if (!dryRun) {
-    if (started.started.length > 0) await deliver()
+    if (started.started.length > 0) {
+      await deps.store.refreshStatistics().catch((error: unknown) => { deps.log.warn({ err: error }, 'could not refresh the database statistics') })
+      await deliver()
+    }
     // The database may have gone away mid-pass: what was done is still worth telling.
     deliveries.pending = await deps.store.pendingCount().catch((error: unknown) => {
       if (started.started.length + deliveries.sent + deliveries.retried + deliveries.failed === 0) throw error

@@ -8,6 +8,7 @@ import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
 import { HOW_TO_START, tooFewMessage } from '../core/messages.js'
 import { candidateIds, type Excluded } from '../core/eligibility.js'
 import { planRound, roundDue } from '../core/plan-round.js'
+import { fairAnswerTimeMs } from '../core/participation.js'
 
 // pass.ts asks whether a round is about to start.
 export { roundDue }
@@ -86,7 +87,12 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
 async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot: Date, botUserId: string, dryRun: boolean): Promise<RoundReport | string> {
   const { store, gateway, log } = deps
   const now = deps.clock.now()
-  const [participants, unresponsive, history] = await Promise.all([store.participants(program.id), deps.followups.unresponsive(program.id), store.pastGroups(program.id)])
+  const [participants, unresponsive, history, satOut] = await Promise.all([
+    store.participants(program.id),
+    deps.followups.unresponsive(program.id, { now, fairMs: fairAnswerTimeMs(program.cadenceDays) }),
+    store.pastGroups(program.id),
+    store.satOut(program.id)
+  ])
   const channelMemberIds = new Set(await gateway.getChannelMemberIds(program.channelId))
   const ids = candidateIds(program.mode, participants, channelMemberIds).filter((id) => id !== botUserId)
   const [users, blocks] = await Promise.all([gateway.getUsersByIds(ids), store.blocks(ids)])
@@ -100,6 +106,7 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
     botUserId,
     unresponsive,
     history,
+    satOut,
     blocks,
     random: deps.random
   })

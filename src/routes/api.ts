@@ -73,6 +73,7 @@ const RoundJson = Type.Object({
   followup_at: DateTime({ description: 'When "did you meet?" is due' }),
   group_size: Type.Integer({ description: 'The setting the round was made with' }),
   eligible: Type.Integer({ description: 'People who could take part' }),
+  imported: Type.Boolean({ description: 'History from another tool (numbered 0 and below): nothing was sent for it' }),
   groups: Type.Array(GroupJson)
 })
 
@@ -105,6 +106,7 @@ function roundJson (round: RoundRecord): Static<typeof RoundJson> {
     followup_at: round.followupAt.toISOString(),
     group_size: round.groupSize,
     eligible: round.eligibleCount,
+    imported: round.imported,
     groups: round.groups.map(groupJson)
   }
 }

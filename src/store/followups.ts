@@ -58,10 +58,11 @@ export function createFollowupsStore (prisma: PrismaClient) {
     },
 
     /**
-     * Active participants whose last UNANSWERED_ROUNDS_BEFORE_PAUSE groups (that were asked "did you meet?") got
-     * no answer from anyone, and who have not used Coffee since the first of those rounds.
+     * Active participants whose last UNANSWERED_ROUNDS_BEFORE_PAUSE groups that were asked "did you meet?" with a fair
+     * time to answer (`fairMs` between the follow-up and the next round, or `now` for the latest round) got no answer
+     * from anyone, and who have not used Coffee since the first of those rounds.
      */
-    async unresponsive (programId: number): Promise<{ id: number, userId: string }[]> {
+    async unresponsive (programId: number, { now, fairMs }: { now: Date, fairMs: number }): Promise<{ id: number, userId: string }[]> {
       return prisma.$queryRaw<{ id: number, userId: string }[]>`
         WITH asked AS (
           SELECT gm."participantId", r."createdAt" AS "roundAt",
@@ -70,8 +71,11 @@ export function createFollowupsStore (prisma: PrismaClient) {
           FROM "GroupMember" gm
           JOIN "Group" g ON g.id = gm."groupId"
           JOIN "Round" r ON r.id = g."roundId"
+          JOIN "Delivery" f ON f."groupId" = g.id AND f.kind = 'followup' AND f.state = 'sent'
           WHERE r."programId" = ${programId}
-            AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."groupId" = g.id AND d.kind = 'followup' AND d.state = 'sent')
+            AND f."sentAt" + ${fairMs} * interval '1 millisecond' <= COALESCE(
+              (SELECT min(n."createdAt") FROM "Round" n WHERE n."programId" = r."programId" AND n.number > r.number AND NOT n.imported),
+              ${now})
         )
         SELECT p.id, p."userId"
         FROM "Participant" p

@@ -1,6 +1,7 @@
 // Programs, participants and blocks: the state /coffee commands read and change.
 import type { PrismaClient, Program, Participant } from '../generated/prisma/client.js'
 import { SEEN_PRECISION_MS } from '../core/participation.js'
+import { followupDue } from '../core/plan-round.js'
 
 export type { Program, Participant }
 
@@ -49,7 +50,7 @@ export function createParticipationStore (prisma: PrismaClient) {
         where: { channelId },
         include: {
           participants: { where: { userId } },
-          rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, startedAt: true } }
+          rounds: { where: { imported: false }, orderBy: { number: 'desc' }, take: 1, select: { id: true, number: true, startedAt: true } }
         }
       })
       if (found === null) return null
@@ -89,12 +90,29 @@ export function createParticipationStore (prisma: PrismaClient) {
 
     /** The slot of the program's latest round; null before round 1. */
     async lastSlot (programId: number): Promise<Date | null> {
-      const round = await prisma.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { startedAt: true } })
+      const round = await prisma.round.findFirst({ where: { programId, imported: false }, orderBy: { number: 'desc' }, select: { startedAt: true } })
       return round?.startedAt ?? null
     },
 
-    updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName' | 'startAt' | 'timezone'>>): Promise<Program> {
-      return prisma.program.update({ where: { id: programId }, data: patch })
+    /** Changes settings; a new follow-up delay also moves the follow-up of every round whose follow-up is not out yet. */
+    async updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName' | 'startAt' | 'timezone'>>): Promise<Program> {
+      const hours = patch.followupHours
+      if (hours === undefined) return prisma.program.update({ where: { id: programId }, data: patch })
+      return prisma.$transaction(async (tx) => {
+        const program = await tx.program.update({ where: { id: programId }, data: patch })
+        // Rounds Coffee ran (the round's createdAt is when it began) none of whose groups has a follow-up queued.
+        const open = await tx.round.findMany({
+          where: { programId, imported: false, groups: { none: { deliveries: { some: { kind: 'followup' } } } } },
+          select: { id: true, createdAt: true }
+        })
+        if (open.length > 0) {
+          await tx.$executeRaw`
+            UPDATE "Round" r SET "followupAt" = u.at::timestamp(3)
+            FROM unnest(${open.map((r) => r.id)}::int[], ${open.map((r) => followupDue(r.createdAt, hours).toISOString().slice(0, -1))}::text[]) AS u(id, at)
+            WHERE r.id = u.id`
+        }
+        return program
+      })
     },
 
     findParticipant (programId: number, userId: string): Promise<Participant | null> {

@@ -5,6 +5,7 @@ import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, Delive
 import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
+import { groupOutcome, groupSatOut } from '../core/outcomes.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -82,7 +83,8 @@ export function createRoundsStore (prisma: PrismaClient) {
     async programs ({ channelId }: { channelId?: string } = {}): Promise<ProgramWithLastRound[]> {
       const programs = await prisma.program.findMany({
         where: channelId === undefined ? {} : { channelId },
-        include: { rounds: { orderBy: { number: 'desc' }, take: 1, select: { id: true, startedAt: true, number: true } } },
+        // Imported rounds (history from another tool) never move the schedule.
+        include: { rounds: { where: { imported: false }, orderBy: { number: 'desc' }, take: 1, select: { id: true, startedAt: true, number: true } } },
         orderBy: { id: 'asc' }
       })
       return programs.map(({ rounds, ...program }) => ({ ...program, lastRoundId: rounds[0]?.id ?? null, lastSlot: rounds[0]?.startedAt ?? null, lastNumber: rounds[0]?.number ?? null }))
@@ -119,6 +121,25 @@ export function createRoundsStore (prisma: PrismaClient) {
       return [...groups.values()]
     },
 
+    /**
+     * Who sat out the program's latest round: left alone, or in a group that could not meet (core/outcomes.ts
+     * groupSatOut). Fair turns put them first in the next round.
+     */
+    async satOut (programId: number): Promise<string[]> {
+      const round = await prisma.round.findFirst({
+        where: { programId, imported: false },
+        orderBy: { number: 'desc' },
+        select: {
+          deliveries: { where: { kind: 'alone' }, select: { userId: true } },
+          groups: { select: { members: { select: { participant: { select: { userId: true } } } }, outcomes: { select: { answer: true } } } }
+        }
+      })
+      if (round === null) return []
+      const alone = round.deliveries.flatMap((d) => d.userId ?? [])
+      const unmet = round.groups.filter((g) => groupSatOut(groupOutcome(g.outcomes.map((o) => o.answer)))).flatMap((g) => g.members.map((m) => m.participant.userId))
+      return [...new Set([...alone, ...unmet])]
+    },
+
     /** Blocks that involve any of these people, in either direction. */
     async blocks (userIds: string[]): Promise<[string, string][]> {
       if (userIds.length === 0) return []
@@ -133,7 +154,7 @@ export function createRoundsStore (prisma: PrismaClient) {
     async createRound ({ programId, expectedLastNumber, now, plan }: NewRound) {
       return prisma.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM "Program" WHERE id = ${programId} FOR UPDATE`
-        const latest = await tx.round.findFirst({ where: { programId }, orderBy: { number: 'desc' }, select: { number: true } })
+        const latest = await tx.round.findFirst({ where: { programId, imported: false }, orderBy: { number: 'desc' }, select: { number: true } })
         if ((latest?.number ?? null) !== expectedLastNumber || plan.number !== (latest?.number ?? 0) + 1) return null
         const expect = (what: string, count: number | bigint, expected: number) => {
           if (Number(count) !== expected) throw new Error(`creating round ${plan.number}: ${Number(count)} ${what} written, ${expected} planned`)
@@ -310,6 +331,16 @@ export function createRoundsStore (prisma: PrismaClient) {
     async releaseLeases (ids: readonly number[]): Promise<void> {
       if (ids.length === 0) return
       await prisma.$executeRaw`UPDATE "Delivery" SET "leaseUntil" = NULL WHERE id = ANY(${[...ids]}::int[]) AND state = 'pending'`
+    },
+
+    /**
+     * Refreshes the planner's statistics of the tables a round fills. A round adds thousands of rows at once, and the
+     * outbox's claim query is planned from these statistics: with the old ones (a table "empty" when it was
+     * analyzed) Postgres chooses hash joins over whole tables, five to ten times slower per claim. Autovacuum catches
+     * up only a minute later, and the embedded database has no autovacuum at all.
+     */
+    async refreshStatistics (): Promise<void> {
+      await prisma.$executeRawUnsafe('ANALYZE "Participant", "Round", "Group", "GroupMember", "Delivery", "Outcome"')
     },
 
     async pendingCount (): Promise<number> {

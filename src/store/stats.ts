@@ -43,6 +43,8 @@ export interface Person {
 
 export interface HistoryEntry {
   roundNumber: number
+  /** From another tool (an imported round): never asked, numbered 0 and below. */
+  imported: boolean
   startedAt: Date
   /** The other members of the group. */
   others: Person[]
@@ -84,6 +86,8 @@ export interface RoundRecord {
   followupAt: Date
   groupSize: number
   eligibleCount: number
+  /** History from another tool (POST /api/channels/:id/history): nothing was sent for it. */
+  imported: boolean
   groups: GroupRecord[]
 }
 
@@ -232,7 +236,7 @@ export function createStatsStore (prisma: PrismaClient) {
         orderBy: { round: { number: 'desc' } },
         take: limit,
         select: {
-          round: { select: { number: true, startedAt: true } },
+          round: { select: { number: true, startedAt: true, imported: true } },
           members: { select: { participant: { select: { userId: true, username: true } } } },
           outcomes: { select: { userId: true, answer: true } },
           deliveries: { where: { kind: 'followup', state: 'sent' }, select: { id: true } }
@@ -240,6 +244,7 @@ export function createStatsStore (prisma: PrismaClient) {
       })
       return groups.map((group) => ({
         roundNumber: group.round.number,
+        imported: group.round.imported,
         startedAt: group.round.startedAt,
         others: group.members.map((m) => m.participant).filter((p) => p.userId !== userId).sort(byUsername),
         asked: group.deliveries.length > 0,
@@ -260,7 +265,7 @@ export function createStatsStore (prisma: PrismaClient) {
           orderBy: { number: 'desc' },
           skip: page * perPage,
           take: perPage,
-          select: { id: true, number: true, startedAt: true, followupAt: true, groupSize: true, eligibleCount: true }
+          select: { id: true, number: true, startedAt: true, followupAt: true, groupSize: true, eligibleCount: true, imported: true }
         })
       ])
       if (rounds.length === 0) return { total, rounds: [] }

@@ -1,6 +1,7 @@
 // A person's state in a program, and when a visit is worth writing, decided directly.
 import t from 'tap'
-import { participationState, visitWorthWriting, SEEN_PRECISION_MS } from '../../src/core/participation.js'
+import { participationState, visitWorthWriting, fairAnswerTimeMs, SEEN_PRECISION_MS } from '../../src/core/participation.js'
+import { DAY_MS } from '../../src/core/durations.js'
 
 const now = new Date('2026-11-23T09:00:00Z')
 const optin = { mode: 'optin' as const, paused: false }
@@ -24,4 +25,10 @@ t.test('a visit is worth writing when there was none, or the last is a minute ol
   t.equal(visitWorthWriting(new Date(now.getTime() - SEEN_PRECISION_MS - 1), now), true)
   t.equal(visitWorthWriting(new Date(now.getTime() - SEEN_PRECISION_MS), now), false)
   t.equal(visitWorthWriting(now, now), false)
+})
+
+t.test('a fair time to answer "did you meet?" is a day, or half the cadence when that is shorter', async (t) => {
+  t.equal(fairAnswerTimeMs(7), DAY_MS)
+  t.equal(fairAnswerTimeMs(2), DAY_MS)
+  t.equal(fairAnswerTimeMs(1), DAY_MS / 2, 'daily rounds: twelve hours')
 })

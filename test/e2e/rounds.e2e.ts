@@ -2,7 +2,7 @@
 // API; people who cannot take part (deactivated, removed from the channel, bots, a blocked pair) are left out; someone
 // with nobody to meet gets a direct message.
 import t from 'tap'
-import { createWorld, testMattermostUrl, type Conversation, type Person, type World } from '../helpers/real-mattermost.js'
+import { createWorld, testMattermostUrl, E2E_ADMIN_TOKEN, type Conversation, type Person, type World } from '../helpers/real-mattermost.js'
 
 const url = testMattermostUrl()
 
@@ -107,5 +107,40 @@ else {
     await world.server.admin.addToChannel(world.bot.id, room.id)
     for (const person of [amy!, ben!]) t.match((await world.slash(person, 'join', room)).text, /You're in/)
     t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ channel_id: room.id, round: 1, eligible: 2 }])
+  })
+
+  t.test('history imported from another tool: Mattermost resolves the usernames, and round 1 avoids the old pairs', async (t) => {
+    const world = await createWorld(t, url)
+    const [ann, bo, cas, dee] = await Promise.all(['ann', 'bo', 'cas', 'dee'].map((name) => world.person(name)))
+    for (const person of [ann!, bo!, cas!, dee!]) t.match((await world.slash(person, 'join')).text, /You're in/)
+    const history = `${world.coffee.url}/api/channels/${world.channel.id}/history`
+    const auth = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` }
+    // Four people pair up three ways; the old tool used two of them.
+    const csv = [
+      'date,usernames',
+      `2026-01-05,@${ann!.username.toUpperCase()},${bo!.username}`,
+      `2026-01-05,${cas!.username},${dee!.username}`,
+      `2026-01-12,${ann!.username},${cas!.username}`,
+      `2026-01-12,${bo!.username},${dee!.username}`,
+      `2026-01-12,${ann!.username},nobody-${world.suffix}`
+    ].join('\n')
+    const imported = await fetch(history, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: csv })
+    t.equal(imported.status, 200)
+    t.same(await imported.json(), {
+      imported: { groups: 4, rounds: 2, people: 4 },
+      skipped: [{ line: 6, reason: 'unknown_user', message: `Mattermost has no user @nobody-${world.suffix}.` }]
+    })
+
+    const { body } = await world.rounds({ force: true })
+    t.hasStrict(body.rounds, [{ channel_id: world.channel.id, round: 1, eligible: 4, groups: 2 }])
+    const pairs = [...(await groupsSeenBy(world, [ann!, bo!, cas!, dee!])).values()]
+      .map((g) => [ann!, bo!, cas!, dee!].filter((p) => g.memberIds.includes(p.id)).map((p) => p.username).sort().join('+')).sort()
+    t.same(pairs, [[ann!.username, dee!.username].sort().join('+'), [bo!.username, cas!.username].sort().join('+')].sort(), 'the one pairing the old tool never made')
+
+    const exported = await fetch(history, { headers: { ...auth, accept: 'text/csv' } })
+    const again = await fetch(history, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' }, body: await exported.text() })
+    const report = await again.json() as { imported: { groups: number }, skipped: { reason: string }[] }
+    t.equal(report.imported.groups, 0, 'the export imports to the same state')
+    t.same(report.skipped.map((s) => s.reason), ['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate'])
   })
 }

@@ -688,6 +688,27 @@ export async function startFakeMattermost (options: FakeMattermostOptions = {}):
       }
     },
     {
+      // api4/user.go getUsersByNames: a JSON array of names (400 if it is not one, or empty); the users with exactly
+      // those usernames, sorted by username; names nobody has are left out.
+      method: 'POST',
+      pattern: /^\/users\/usernames$/,
+      handle (ctx) {
+        let body: unknown
+        try {
+          body = ctx.json('usernames')
+        } catch {
+          body = undefined
+        }
+        // model.SortedArrayFromJSON decodes into []string: anything else is a payload parse error.
+        if (!Array.isArray(body) || !body.every((v) => typeof v === 'string')) {
+          throw new AppError(400, 'api.payload.parse.error', 'An error occurred while parsing the payload.')
+        }
+        if (body.length === 0) throw invalidBodyParam('usernames')
+        const names = new Set(body as string[])
+        return { status: 200, body: [...users.values()].filter((u) => names.has(u.username)).sort((a, b) => a.username < b.username ? -1 : a.username > b.username ? 1 : 0) }
+      }
+    },
+    {
       method: 'GET',
       pattern: /^\/users\/username\/(?<username>[A-Za-z0-9_\-.]+)$/,
       handle (ctx) {

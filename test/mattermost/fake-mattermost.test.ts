@@ -93,6 +93,20 @@ t.test('POST /users/ids: 400 for an empty or malformed list, unknown ids silentl
   t.same(found.json.map((u: { username: string }) => u.username), ['alice', 'bob'])
 })
 
+t.test('POST /users/usernames (getUsersByNames): exact lower-case names, sorted by username, unknown left out', async (t) => {
+  const { call } = await setup(t)
+  const empty = await call('POST', '/api/v4/users/usernames', [])
+  t.equal(empty.status, 400)
+  t.equal(empty.json.id, 'api.context.invalid_body_param.app_error')
+  const object = await call('POST', '/api/v4/users/usernames', { usernames: ['alice'] })
+  t.equal(object.status, 400)
+  t.equal(object.json.id, 'api.payload.parse.error', 'anything but a list of strings does not decode')
+  t.equal((await call('POST', '/api/v4/users/usernames', '[not json')).json.id, 'api.payload.parse.error')
+  const found = await call('POST', '/api/v4/users/usernames', ['bob', 'Alice', 'nobody', 'alice', 'bob'])
+  t.equal(found.status, 200)
+  t.same(found.json.map((u: { username: string }) => u.username), ['alice', 'bob'], 'no Alice: usernames match exactly')
+})
+
 t.test('user lookups check ids and usernames like the server', async (t) => {
   const { call, alice } = await setup(t)
   t.equal((await call('GET', '/api/v4/users/tooshort')).json.id, 'api.context.invalid_url_param.app_error')

@@ -46,6 +46,23 @@ t.test('getUsersByIds asks 200 at a time', { skip: process.env.TEST_MATTERMOST_U
   t.same(fake!.requestsTo('POST', '/api/v4/users/ids').map((c) => (c.body as string[]).length), [200, 200, 50])
 })
 
+t.test('getUsersByUsernames: @ and capitals are fine, unknown and impossible names left out, nothing asked for none', async (t) => {
+  const { fake, gateway, alice, bob } = await setup(t)
+  t.same(await gateway.getUsersByUsernames([]), [])
+  t.same(await gateway.getUsersByUsernames(['john smith']), [], 'a name that cannot exist is not sent')
+  if (fake !== undefined) t.equal(fake.requestsTo('POST', '/api/v4/users/usernames').length, 0, 'no request without a possible name')
+  const users = await gateway.getUsersByUsernames([`@${alice.username.toUpperCase()}`, ` ${bob.username} `, alice.username, 'nobody-by-that-name'])
+  t.same(users.map((u) => u.id).sort(), [alice.id, bob.id].sort())
+  t.hasStrict(users.find((u) => u.id === alice.id), { username: alice.username, first_name: 'Alice', delete_at: 0, is_bot: false })
+})
+
+t.test('getUsersByUsernames asks 200 at a time', { skip: process.env.TEST_MATTERMOST_URL !== undefined && 'an unlicensed server has no room for 450 more users' }, async (t) => {
+  const { fake, gateway } = await setup(t)
+  const names = Array.from({ length: 450 }, () => fake!.addUser().username)
+  t.equal((await gateway.getUsersByUsernames(names)).length, 450)
+  t.same(fake!.requestsTo('POST', '/api/v4/users/usernames').map((c) => (c.body as string[]).length), [200, 200, 50])
+})
+
 t.test('getUser and getUserByUsername: the user, or null when there is none', async (t) => {
   const { backend, gateway, alice } = await setup(t)
   t.equal((await gateway.getUser(alice.id))?.username, alice.username)

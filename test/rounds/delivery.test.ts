@@ -158,3 +158,16 @@ t.test('parallel passes on two instances sharing one database start one round an
   t.same(introCounts({ ...world } as unknown as World).sort(), Array(20).fill(1), 'each group got exactly one intro')
   t.equal(new Set(world.mm.channelsOfType('G').flatMap((c) => world.mm.memberIds(c.id))).size, 41, 'forty people and the bot')
 })
+
+t.test('a pass that starts a round refreshes the planner\'s statistics before delivering (the claim query is planned from them)', async (t) => {
+  const world = await setup(t)
+  const estimate = async () => {
+    const [row] = await world.db.prisma.$queryRaw<{ rows: number }[]>`SELECT reltuples::int AS rows FROM pg_class WHERE oid = '"GroupMember"'::regclass`
+    return row!.rows
+  }
+  // Never analyzed yet (-1): the embedded database has no autovacuum, and a server's runs a minute later at best.
+  t.equal(await estimate(), -1)
+  const summary = await pass(world.app)
+  t.equal(summary.rounds[0]?.groups, 3)
+  t.equal(await estimate(), NAMES.length, 'the planner knows the round\'s group members')
+})

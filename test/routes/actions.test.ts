@@ -212,3 +212,57 @@ t.test('three unanswered rounds in a row pause someone, who is told privately ho
   const next = await pass(world.app, { force: true, dry_run: true })
   t.match(next.rounds[0], { eligible: 4 }, 'back in after resume')
 })
+
+t.test('forcing rounds in a row pauses nobody: a follow-up counts only when people had a fair time to answer it', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave'])
+  // An admin tries things out: five rounds a few minutes apart. Each forced round sends the last one's follow-up
+  // first, so nobody ever had time to answer.
+  for (let round = 1; round <= 5; round++) {
+    const summary = await pass(world.app, { force: round > 1 })
+    t.match(summary.rounds, [{ round, eligible: 4, excluded: { unresponsive: 0 } }], `round ${round}: everyone is in`)
+    world.clock.advance(5 * 60_000)
+  }
+  t.equal(await world.db.prisma.participant.count({ where: { autoPausedAt: { not: null } } }), 0, 'nobody is paused')
+  t.ok(postsOfKind(world, 'followup').length >= 8, 'the follow-ups did go out')
+
+  // Answering time counts from the follow-up to the next round: a day (or half the cadence, if shorter) is fair.
+  for (let round = 6; round <= 8; round++) {
+    world.clock.advance(3 * DAY_MS) // the 72-hour follow-up goes out...
+    await pass(world.app)
+    world.clock.advance(DAY_MS - 60_000) // ...a day before the next round
+    if (round === 8) break
+    world.clock.advance(60_000)
+    t.match((await pass(world.app, { force: true })).rounds, [{ round, eligible: 4 }])
+  }
+  t.match((await pass(world.app, { force: true, dry_run: true })).rounds, [{ eligible: 4 }], "a minute short of a day: round 7's follow-up does not count yet")
+  world.clock.advance(60_000)
+  // Rounds 5, 6 and 7 had a day each and nobody answered: everyone would now be paused, so no round starts.
+  const last = await pass(world.app, { force: true })
+  t.same(last.rounds, [])
+  t.match(last.skipped, [{ reason: /fewer than 2 people can take part \(0 eligible\)/ }])
+})
+
+t.test('a new follow-up delay applies to the rounds whose follow-up has not gone out yet', async (t) => {
+  const world = await setup(t, ['alice', 'bob', 'carol', 'dave'])
+  world.person('admin', { admin: true })
+  await pass(world.app) // round 1, follow-up due in 72 hours
+  world.clock.advance(3 * DAY_MS)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 2, "round 1's follow-ups are out")
+  const round1 = await world.db.prisma.round.findFirstOrThrow({ where: { number: 1 } })
+
+  world.clock.advance(4 * DAY_MS)
+  await pass(world.app) // round 2, follow-up due in 72 hours
+  world.clock.advance(HOUR_MS)
+  t.match(await say(world.app, 'config followup 1 day', { userName: 'admin' }), /Done/)
+  const round2 = await world.db.prisma.round.findFirstOrThrow({ where: { number: 2 } })
+  t.equal(round2.followupAt.getTime(), round2.createdAt.getTime() + DAY_MS, 'round 2 now asks a day after it began')
+  t.same((await world.db.prisma.round.findFirstOrThrow({ where: { number: 1 } })).followupAt, round1.followupAt, 'round 1 asked already: unchanged')
+
+  world.clock.advance(DAY_MS - HOUR_MS - 60_000)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 2, 'not before the day is up')
+  world.clock.advance(60_000)
+  await pass(world.app)
+  t.equal(postsOfKind(world, 'followup').length, 4, "round 2's follow-ups go out a day after it began, not three")
+})

@@ -139,6 +139,7 @@ t.test('rounds: newest first, paged, with groups, message states and answers', a
     followup_at: new Date(now.getTime() + 3 * DAY_MS).toISOString(),
     group_size: 2,
     eligible: 5,
+    imported: false,
     groups: first.body.rounds[0].groups
   })
   t.equal(first.body.rounds[0].groups.length, 2)

@@ -13,6 +13,7 @@ interface Operation {
   parameters?: { in: string, name: string, required?: boolean, schema?: object }[]
   security?: Record<string, string[]>[]
   responses: Record<string, { description?: unknown, content?: Record<string, { schema: object }> }>
+  requestBody?: { content: Record<string, { schema: object }> }
   operationId?: string
 }
 
@@ -120,6 +121,10 @@ t.test('every route is described, with valid structure, and only admin routes ne
   const stats = doc.paths['/api/channels/{channel_id}/stats']!.get!
   t.same(Object.keys(stats.responses).sort(), ['200', '400', '401', '404', '503'])
   t.match(stats.parameters, [{ in: 'path', name: 'channel_id', required: true, schema: { type: 'string' } }])
+  const history = doc.paths['/api/channels/{channel_id}/history']!
+  t.same(history.post!.security, bearer)
+  t.same(Object.keys(history.post!.requestBody!.content).sort(), ['application/json', 'text/csv', 'text/plain'], 'the import reads CSV and JSON')
+  t.same(Object.keys(history.get!.responses['200']!.content!).sort(), ['application/json', 'text/csv'], 'the export writes both')
   const rounds = doc.paths['/api/channels/{channel_id}/rounds']!.get!
   t.match(rounds.parameters, [
     { in: 'query', name: 'page', schema: { type: 'integer', minimum: 0, default: 0 } },
@@ -141,7 +146,7 @@ t.test('the routes the document marks as admin are exactly those that ask a call
       t.equal(response.json().code === 'COFFEE_ADMIN_TOKEN_WRONG', marked, `${method.toUpperCase()} ${path}: ${marked ? 'needs' : 'does not need'} the token`)
     }
   }
-  t.equal(admin, 3, 'POST /rounds and the two API routes')
+  t.equal(admin, 5, 'POST /rounds, stats, rounds, and the history in and out')
 })
 
 t.test('real responses satisfy the documented schemas', async (t) => {
@@ -187,4 +192,12 @@ t.test('real responses satisfy the documented schemas', async (t) => {
   const broken = rounds.json()
   broken.rounds[0].groups[0].outcome = 'maybe'
   t.match(await validate(broken), /outcome must be equal to one of the allowed values/, 'the check itself has teeth')
+
+  const history = '/api/channels/{channel_id}/history'
+  const imported = await app.inject({ method: 'POST', url: `/api/channels/${CHANNEL_ID}/history`, headers: { ...auth, 'content-type': 'text/csv' }, payload: '2026-10-05,alice,bob\n2026-10-05,alice,nobody\n' })
+  const importSchema = doc.paths[history]!.post!.responses['200']!.content!['application/json']!.schema
+  t.equal(await (await schemaValidator(t, importSchema))(imported.json()), null, 'the import report matches the document')
+  const exported = await app.inject({ method: 'GET', url: `/api/channels/${CHANNEL_ID}/history`, headers: auth })
+  const exportSchema = doc.paths[history]!.get!.responses['200']!.content!['application/json']!.schema
+  t.equal(await (await schemaValidator(t, exportSchema))(exported.json()), null, 'the JSON export matches the document')
 })

@@ -6,6 +6,7 @@ import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
 import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
+import { seatPriority } from './fair-turns.js'
 import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
 /** Parts of the matcher that can be switched off, for bench:matching to measure what they earn. */
@@ -57,9 +58,20 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
     // Anyone alone makes any complete grouping better, whatever its cost.
     const better = searchTrio(ctx, cost, bounds, random, alone.length > 0 ? Infinity : grouping.totalCost())
-    if (better !== null) return toResult(ctx, input.people, better.grouping, better.alone)
+    if (better !== null) return finish(ctx, input, better.grouping, better.alone)
   }
-  return toResult(ctx, input.people, grouping, alone)
+  return finish(ctx, input, grouping, alone)
+}
+
+// Last, so that no later stage undoes it: who sat out last time is not left out again while someone else could be.
+function finish (ctx: MatchContext, input: MatchInput, grouping: Grouping, alone: number[]): MatchResult {
+  const priority = new Set<number>()
+  for (const id of input.priority ?? []) {
+    const x = ctx.indexOf.get(id)
+    if (x !== undefined && x < ctx.n) priority.add(x)
+  }
+  const seated = alone.length > 0 && priority.size > 0 ? seatPriority(grouping, alone, priority) : alone
+  return toResult(ctx, input.people, grouping, seated)
 }
 
 // The extra person of an odd pairing decides a lot when history is dense: the ordinary matching may leave out

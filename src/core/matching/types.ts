@@ -16,6 +16,8 @@ export interface MatchInput {
   blocks: readonly (readonly [string, string])[]
   /** This round's number. */
   round: number
+  /** People who sat out the last round: none of them is left alone while someone else could be (fair-turns.ts). */
+  priority?: readonly string[]
   /** Seeded source in [0, 1): the only randomness used. */
   random: Random
 }
