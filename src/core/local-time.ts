@@ -18,7 +18,7 @@ export function parseTimeZone (text: string): Parsed<string> {
   return { ok: true, value: new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone }
 }
 
-const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
+export const WEEKDAY_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']
 
 /** 1 (Monday) to 7 (Sunday), from a name or its first three letters or more. */
 export function parseWeekday (text: string): Parsed<number> {

@@ -2,19 +2,17 @@
 // travels in a JSON block that /dashboard/assets/dashboard.js reads, so the page runs no inline script.
 import { html, jsonScript, inlineMarkdown, type Html } from './html.js'
 import type { DashboardView } from './view.js'
-import type { GroupOutcome, RoundRecord, HistoryEntry } from '../store/stats.js'
-import { describeSettings, DEFAULT_SETTINGS, type SettingName } from '../core/settings.js'
-import { formatDate, describeHours } from '../core/durations.js'
+import type { GroupOutcome, HistoryEntry } from '../store/stats.js'
+import { describeSettings, DEFAULT_SETTINGS, SETTINGS, type FormField, type FormSetting } from '../core/settings.js'
+import { formatDate } from '../core/durations.js'
 import { IMPORTED_GROUP } from '../core/messages.js'
-import { MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
 
 export const ASSET_PATH = '/dashboard/assets'
 
+/** A settings form that could not be saved: what was typed, shown again, and each setting's error by field id. */
 export interface FormState {
-  /** What was typed, to show again beside its error. */
-  values: Partial<Record<SettingName, string>>
-  errors: Partial<Record<SettingName, string>>
-  done: string[]
+  values: Record<string, string>
+  errors: Record<string, string>
 }
 
 const OUTCOME_TEXT: Record<GroupOutcome, string> = { met: 'met', cancelled: "couldn't make it", not_yet: 'not yet', no_answer: 'no answer' }
@@ -117,16 +115,18 @@ ${jsonScript('trend-data', chartData(view))}
 </section>`
 }
 
-function currentRound (round: RoundRecord | null): Html {
+function currentRound (view: DashboardView, base: string): Html {
+  const round = view.current
   if (round === null) return html`<section aria-labelledby="current-title"><h2 id="current-title">The current round</h2><p>No round yet.</p></section>`
   return html`<section class="later" aria-labelledby="current-title">
 <h2 id="current-title">The current round: round ${round.number}, ${formatDate(round.startedAt)}</h2>
-<p>${round.eligibleCount} people could take part, in ${round.groups.length} ${round.groups.length === 1 ? 'group' : 'groups'}; "did you meet?" ${round.groups.some((g) => g.asked) ? 'went out' : `goes out ${formatDate(round.followupAt)}`}.</p>
+<p>${round.eligibleCount} people could take part, in ${view.currentGroups} ${view.currentGroups === 1 ? 'group' : 'groups'}; "did you meet?" ${round.groups.some((g) => g.asked) ? 'went out' : `goes out ${formatDate(round.followupAt)}`}.</p>
 <div class="scroll"><table id="current-groups">
 <caption>Groups and their answers</caption>
 <thead><tr><th scope="col">Group</th><th scope="col">Members and their answers</th><th scope="col">How it went</th></tr></thead>
 <tbody>${round.groups.map((g) => html`<tr><th scope="row">${g.index + 1}</th><td>${g.members.map((m, i) => html`${i > 0 ? ', ' : ''}@${m.username}${m.answer === null ? '' : html` <span class="answer">(${ANSWER_TEXT[m.answer]})</span>`}`)}</td><td data-outcome="${g.outcome}">${g.asked || g.outcome !== 'no_answer' ? OUTCOME_TEXT[g.outcome] : 'not asked yet'}</td></tr>`)}</tbody>
 </table></div>
+${round.groups.length < view.currentGroups ? html`<p id="more-groups">The first ${round.groups.length} groups of ${view.currentGroups}. <a href="${base}?groups=all#current-title">Show all ${view.currentGroups} groups</a> (one person's groups: <a href="#person-title">their history</a>).</p>` : ''}
 </section>`
 }
 
@@ -189,68 +189,56 @@ ${result}
 </section>`
 }
 
-const FIELDS: { name: SettingName, label: string, hint: string }[] = [
-  { name: 'cadenceDays', label: 'Rounds every', hint: 'For example "1 week", "2 weeks" or "10 days" (1 to 90 days).' },
-  { name: 'groupSize', label: 'Group size', hint: `${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE} people.` },
-  { name: 'followupHours', label: 'Ask "did you meet?" after', hint: 'For example "3 days" or "48 hours"; 0 for the next scheduled run.' },
-  { name: 'mode', label: 'Who takes part', hint: '' },
-  { name: 'announce', label: 'Announce each round in the channel', hint: '' }
-]
-
-function settingValue (name: SettingName, settings: { cadenceDays: number, groupSize: number, followupHours: number, mode: string, announce: boolean }): string {
-  switch (name) {
-    case 'cadenceDays': return settings.cadenceDays % 7 === 0 ? `${settings.cadenceDays / 7} ${settings.cadenceDays === 7 ? 'week' : 'weeks'}` : `${settings.cadenceDays} days`
-    case 'groupSize': return String(settings.groupSize)
-    case 'followupHours': return settings.followupHours === 0 ? '0' : describeHours(settings.followupHours).replace(/^an? /, '1 ')
-    case 'mode': return settings.mode
-    case 'announce': return settings.announce ? 'on' : 'off'
-  }
+function formField (field: FormField, value: string, errorId: string | undefined): Html {
+  const describedBy = [field.hint === '' ? '' : `${field.id}-hint`, errorId ?? ''].filter((id) => id !== '').join(' ')
+  const described = describedBy === '' ? '' : html` aria-describedby="${describedBy}"`
+  const invalid = errorId === undefined ? '' : html` aria-invalid="true"`
+  // A value the choices lack (tampered with, or typed by an older page) is still shown rather than silently replaced.
+  const options = field.options === undefined || field.options.some(([v]) => v === value) ? field.options : [...field.options, [value, value] as const]
+  const control = options === undefined
+    ? html`<input id="${field.id}" name="${field.id}" type="text" value="${value}"${described}${invalid}>`
+    : html`<select id="${field.id}" name="${field.id}"${described}${invalid}>${options.map(([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`)}</select>`
+  return html`<div class="field">
+<label for="${field.id}">${field.label}</label>
+${control}
+${field.hint === '' ? '' : html`<p class="hint" id="${field.id}-hint">${field.hint}</p>`}
+</div>`
 }
 
-function settingsSection (view: DashboardView, base: string, csrf: string, form: FormState | undefined): Html {
+/** One setting of core/settings on the form: its fields (a fieldset when there are several), then its error. */
+function formSetting (setting: FormSetting, shown: Record<string, string>, form: FormState | undefined): Html {
+  const first = setting.fields[0]!.id
+  const error = form?.errors[first]
+  const errorId = error === undefined ? undefined : `${first}-error`
+  const fields = setting.fields.map((field) => formField(field, form?.values[field.id] ?? shown[field.id] ?? '', errorId))
+  const message = error === undefined ? '' : html`<p class="error" id="${errorId}">${inlineMarkdown(error)}</p>`
+  if (setting.fields.length === 1) return html`${fields}${message}`
+  return html`<fieldset class="fields"><legend>${setting.legend ?? setting.fields.map((f) => f.label).join(', ')}</legend>${fields}${message}</fieldset>`
+}
+
+function settingsSection (view: DashboardView, base: string, csrf: string, form: FormState | undefined, flash: readonly string[]): Html {
   const settings = view.settings
   const current = settings ?? { ...DEFAULT_SETTINGS, paused: false, timezone: '' }
   const table = html`<table id="settings-table"><caption>${settings === null ? 'The defaults (Coffee has not started here yet)' : 'Now'}</caption><tbody>${describeSettings(current, view.next).map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${inlineMarkdown(value)}</td></tr>`)}</tbody></table>`
   if (settings === null) {
     return html`<section class="later" aria-labelledby="settings-title"><h2 id="settings-title">Settings</h2>${table}<p>Settings can be changed here once Coffee runs in the channel (<code>/coffee join</code> or <code>/coffee config</code>).</p></section>`
   }
-  const errors = form?.errors ?? {}
-  const field = ({ name, label, hint }: typeof FIELDS[number]) => {
-    const value = form?.values[name] ?? settingValue(name, settings)
-    const error = errors[name]
-    const describedBy = [hint === '' ? '' : `${name}-hint`, error === undefined ? '' : `${name}-error`].filter((id) => id !== '').join(' ')
-    const control = name === 'mode'
-      ? html`<select id="${name}" name="${name}"${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}>
-<option value="optin"${value === 'optin' ? html` selected` : ''}>People who type /coffee join</option>
-<option value="channel"${value === 'channel' ? html` selected` : ''}>Everyone in the channel</option></select>`
-      : name === 'announce'
-        ? html`<select id="${name}" name="${name}">
-<option value="on"${value === 'on' ? html` selected` : ''}>On: a short post when each round starts</option>
-<option value="off"${value === 'off' ? html` selected` : ''}>Off</option></select>`
-        : html`<input id="${name}" name="${name}" type="text" value="${value}" required${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}${error === undefined ? '' : html` aria-invalid="true"`}>`
-    return html`<div class="field">
-<label for="${name}">${label}</label>
-${control}
-${hint === '' ? '' : html`<p class="hint" id="${name}-hint">${hint}</p>`}
-${error === undefined ? '' : html`<p class="error" id="${name}-error">${inlineMarkdown(error)}</p>`}
-</div>`
-  }
-  const hasErrors = Object.keys(errors).length > 0
+  const errors = Object.keys(form?.errors ?? {}).length
+  const shownNow = { program: settings, lastSlot: view.lastSlot }
   return html`<section class="later" aria-labelledby="settings-title">
 <h2 id="settings-title">Settings</h2>
+${flash.length > 0 ? html`<ul role="status" id="settings-done">${flash.map((d) => html`<li>${inlineMarkdown(d)}</li>`)}</ul>` : ''}
 ${table}
-${hasErrors ? html`<p class="error" role="alert" id="settings-problems">Nothing was changed: please correct the ${Object.keys(errors).length === 1 ? 'setting' : 'settings'} marked below.</p>` : ''}
-${form !== undefined && form.done.length > 0 ? html`<ul role="status" id="settings-done">${form.done.map((d) => html`<li>${inlineMarkdown(d)}</li>`)}</ul>` : ''}
-${form !== undefined && !hasErrors && form.done.length === 0 ? html`<p role="status" id="settings-done">Nothing to change: these are the settings already.</p>` : ''}
+${errors > 0 ? html`<p class="error" role="alert" id="settings-problems">Nothing was changed: please correct the ${errors === 1 ? 'setting' : 'settings'} marked below.</p>` : ''}
 <form method="post" action="${base}/settings" novalidate>
 <input type="hidden" name="csrf" value="${csrf}">
-${FIELDS.map(field)}
+${SETTINGS.map((setting) => setting.form === undefined ? '' : formSetting(setting.form, setting.form.shown(shownNow), form))}
 <button type="submit">Save the settings</button>
 </form>
 </section>`
 }
 
-export function dashboardPage (view: DashboardView, { csrf, form }: { csrf: string, form?: FormState }): Html {
+export function dashboardPage (view: DashboardView, { csrf, form, flash = [] }: { csrf: string, form?: FormState, flash?: readonly string[] }): Html {
   const base = `/dashboard/channels/${encodeURIComponent(view.channelId)}`
   const title = channelTitle(view)
   return layout(`Coffee in ${title}`, html`<header class="top">
@@ -264,9 +252,9 @@ ${view.settings === null ? html`<p class="message">Coffee has not started in thi
 ${numbers(view)}
 ${nextRound(view, base)}
 ${charts(view)}
-${currentRound(view.current)}
+${currentRound(view, base)}
 ${sitOut(view)}
 ${person(view, base)}
-${settingsSection(view, base, csrf, form)}
+${settingsSection(view, base, csrf, form, flash)}
 </main>`, { charts: view.stats.trend.length > 0 })
 }

@@ -85,3 +85,34 @@ export function readCookie (header: string | undefined, name: string): string | 
 export function sessionCookie (value: string, { secure, maxAgeMs }: { secure: boolean, maxAgeMs: number }): string {
   return [`${SESSION_COOKIE}=${value}`, 'Path=/dashboard', `Max-Age=${Math.floor(maxAgeMs / 1000)}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
 }
+
+/** What a saved settings form says, carried across its redirect (POST, then 303 to the page) and shown once. */
+export const FLASH_COOKIE = 'coffee_flash'
+/** Long enough for the redirect; a flash that was never shown goes stale rather than surprising a later visit. */
+export const FLASH_TTL_MS = 60 * 1000
+
+export function signFlash (key: Buffer, flash: { channelId: string, lines: readonly string[], expiresAt: Date }): string {
+  const body = Buffer.from(JSON.stringify({ c: flash.channelId, l: flash.lines, e: flash.expiresAt.getTime() })).toString('base64url')
+  return `${body}.${mac(key, 'flash', body)}`
+}
+
+/** The flash's lines for this channel's page; null for anything expired, for another channel, forged or malformed. */
+export function verifyFlash (key: Buffer, value: string | undefined, channelId: string, now: Date): string[] | null {
+  if (value === undefined) return null
+  const [body, sig, ...rest] = value.split('.')
+  if (body === undefined || sig === undefined || rest.length > 0 || !sameText(sig, mac(key, 'flash', body))) return null
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
+  } catch {
+    return null
+  }
+  const { c, l, e } = parsed as Record<string, unknown>
+  if (c !== channelId || typeof e !== 'number' || e <= now.getTime() || !Array.isArray(l) || !l.every((line) => typeof line === 'string')) return null
+  return l as string[]
+}
+
+/** The flash's Set-Cookie value; an empty value with no age clears it once shown. */
+export function flashCookie (value: string, { secure }: { secure: boolean }): string {
+  return [`${FLASH_COOKIE}=${value}`, 'Path=/dashboard', `Max-Age=${value === '' ? 0 : Math.floor(FLASH_TTL_MS / 1000)}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
+}

@@ -7,10 +7,12 @@ import { nextSlot, programSchedule } from '../core/schedule.js'
 import { formatInZone } from '../core/local-time.js'
 import { HOW_TO_START } from '../core/messages.js'
 import { formatDate } from '../core/durations.js'
-import type { ProgramSettings } from '../core/settings.js'
+import type { ProgramState } from '../core/settings.js'
 
 /** Enough for decades of weekly rounds: the chart shows every round. */
 const ALL_ROUNDS = 10_000
+/** The current round's groups shown at first: a 1,000-group table is most of a page's weight, and nobody reads it all. */
+export const FIRST_GROUPS = 100
 
 export interface RoundPreview {
   groups: string[][]
@@ -33,9 +35,14 @@ export interface DashboardView {
   channelId: string
   channelName: string
   /** null: Coffee has not started in this channel. */
-  settings: (ProgramSettings & { paused: boolean, timezone: string }) | null
+  settings: ProgramState | null
+  /** The slot of the latest round (null before round 1): where the schedule goes on from. */
+  lastSlot: Date | null
   stats: ProgramStats
+  /** The latest round, with its first FIRST_GROUPS groups or all of them (`allGroups`). */
   current: RoundRecord | null
+  /** How many groups the current round has in all. */
+  currentGroups: number
   next: string
   sittingOut: SitOutRow[] | { unavailable: string }
   person?: { query: string, entries: HistoryEntry[] | null }
@@ -66,16 +73,18 @@ function reasonText (reason: SitOutReason, participant: { pausedUntil: Date | nu
   }
 }
 
-export async function loadDashboard (deps: ViewDeps, channelId: string, options: { now: Date, person?: string, preview?: boolean, channels?: boolean }): Promise<DashboardView> {
+export async function loadDashboard (deps: ViewDeps, channelId: string, options: { now: Date, person?: string, preview?: boolean, channels?: boolean, allGroups?: boolean }): Promise<DashboardView> {
   const { stats } = deps
   const { now } = options
   const program = await stats.program(channelId)
   const view: DashboardView = {
     channelId,
     channelName: program?.channelName ?? '',
-    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, announce: program.announce, paused: program.paused, timezone: program.timezone },
+    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, announce: program.announce, paused: program.paused, timezone: program.timezone, startAt: program.startAt },
+    lastSlot: null,
     stats: EMPTY_STATS,
     current: null,
+    currentGroups: 0,
     next: `Coffee has not started in this channel yet: people join with \`/coffee join\`, and round 1 waits until ${HOW_TO_START}.`,
     sittingOut: []
   }
@@ -84,14 +93,17 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
 
   const [numbers, page, sitting] = await Promise.all([
     stats.programStats(program.id, { now, trendRounds: ALL_ROUNDS }),
-    stats.roundsPage(program.id, { page: 0, perPage: 1 }),
+    stats.roundsPage(program.id, { page: 0, perPage: 1, ...(options.allGroups === true ? {} : { groups: FIRST_GROUPS }) }),
     whoSitsOut(deps, program, now)
   ])
   view.stats = numbers
   // Imported rounds (numbered 0 and below) come after every round Coffee ran: a page's first is imported only if all are.
   view.current = page.rounds.find((r) => !r.imported) ?? null
+  // The trend counts every round's groups; its last round is the current one.
+  view.currentGroups = numbers.trend.at(-1)?.groups ?? 0
   view.sittingOut = sitting
-  view.next = nextRoundText({ ...program, lastSlot: view.current?.startedAt ?? null }, now)
+  view.lastSlot = view.current?.startedAt ?? null
+  view.next = nextRoundText({ ...program, lastSlot: view.lastSlot }, now)
   if (options.person !== undefined && options.person !== '') {
     const query = options.person.replace(/^@/, '').trim()
     const person = await stats.participantByUsername(program.id, query)

@@ -8,17 +8,17 @@ import type { DashboardStore } from '../store/dashboard.js'
 import type { ParticipationStore } from '../store/participation.js'
 import type { ChatGateway } from '../mattermost/gateway.js'
 import { helmetHeaders, DASHBOARD_HEADER_OPTIONS } from '../security-headers.js'
-import { SESSION_COOKIE, SESSION_TTL_MS, hashLinkToken, signSession, verifySession, readCookie, sessionCookie, csrfToken, checkCsrf, type DashboardSession } from '../dashboard/session.js'
+import { SESSION_COOKIE, SESSION_TTL_MS, FLASH_COOKIE, FLASH_TTL_MS, hashLinkToken, signSession, verifySession, readCookie, sessionCookie, csrfToken, checkCsrf, signFlash, verifyFlash, flashCookie, type DashboardSession } from '../dashboard/session.js'
 import { loadDashboard, type ViewDeps } from '../dashboard/view.js'
 import { dashboardPage, messagePage, type FormState } from '../dashboard/page.js'
 import { loadAssets } from '../dashboard/assets.js'
-import { parseSetting, type SettingName, type ProgramSettings } from '../core/settings.js'
+import { changeFromForm } from '../core/settings.js'
 import { adminRole } from '../commands/config.js'
 import { DashboardLinkUnusable, DashboardSignedOut, DashboardOtherChannel, DashboardFormStale, DashboardNotAdmin, MattermostNotConfigured, Internal } from '../errors.js'
 
 export interface DashboardOptions extends ViewDeps {
   links: Pick<DashboardStore, 'useLink'>
-  store: Pick<ParticipationStore, 'updateProgram'>
+  store: Pick<ParticipationStore, 'updateProgram' | 'lastSlot'>
   /** Reading roles again before a change: the session may be hours old. */
   users: Pick<ChatGateway, 'getChannelMember' | 'getUser'> | undefined
   clock: Clock
@@ -31,18 +31,11 @@ export interface DashboardOptions extends ViewDeps {
 const ChannelParams = Type.Object({ channel_id: Type.String({ pattern: '^[A-Za-z0-9]{1,64}$' }) })
 const PageQuery = Type.Object({
   person: Type.Optional(Type.String({ maxLength: 64 })),
-  preview: Type.Optional(Type.String({ maxLength: 8 }))
+  preview: Type.Optional(Type.String({ maxLength: 8 })),
+  groups: Type.Optional(Type.String({ maxLength: 8 }))
 })
-const SettingsForm = Type.Object({
-  csrf: Type.String({ maxLength: 200 }),
-  cadenceDays: Type.String({ maxLength: 100 }),
-  groupSize: Type.String({ maxLength: 100 }),
-  followupHours: Type.String({ maxLength: 100 }),
-  mode: Type.String({ maxLength: 100 }),
-  // Optional: a form from before this setting existed still saves the others.
-  announce: Type.Optional(Type.String({ maxLength: 100 }))
-})
-const SETTING_NAMES: readonly SettingName[] = ['cadenceDays', 'groupSize', 'followupHours', 'mode', 'announce']
+// The fields are core/settings' (csrf, cadenceDays, startDay, ...): any short name, read by changeFromForm.
+const SettingsForm = Type.Record(Type.String({ pattern: '^[A-Za-z]{1,40}$' }), Type.String({ maxLength: 200 }), { maxProperties: 40 })
 
 const TITLES: Record<number, string> = { 401: 'Please sign in again', 403: 'Not for this link', 404: 'Not found' }
 
@@ -81,15 +74,16 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     return found
   }
 
-  async function page (reply: FastifyReply, channelId: string, cookie: string, s: DashboardSession, extra: { person?: string | undefined, preview?: boolean, form?: FormState, status?: number }) {
+  async function page (reply: FastifyReply, channelId: string, cookie: string, s: DashboardSession, extra: { person?: string | undefined, preview?: boolean, allGroups?: boolean, form?: FormState, flash?: string[], status?: number }) {
     const view = await loadDashboard(options, channelId, {
       now: clock.now(),
       ...(extra.person === undefined ? {} : { person: extra.person }),
       preview: extra.preview === true,
+      allGroups: extra.allGroups === true,
       channels: s.systemAdmin
     })
     return reply.code(extra.status ?? 200).type('text/html; charset=utf-8')
-      .send(dashboardPage(view, { csrf: csrfToken(signingKey(), cookie), ...(extra.form === undefined ? {} : { form: extra.form }) }).text)
+      .send(dashboardPage(view, { csrf: csrfToken(signingKey(), cookie), ...(extra.form === undefined ? {} : { form: extra.form }), ...(extra.flash === undefined ? {} : { flash: extra.flash }) }).text)
   }
 
   app.get('/dashboard/open/:token', {
@@ -113,8 +107,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
   app.get('/dashboard/channels/:channel_id', {
     schema: { hide: true, params: ChannelParams, querystring: PageQuery }
   }, async (request, reply) => {
-    const { session: s, cookie } = sessionFor(request, request.params.channel_id)
-    return page(reply, request.params.channel_id, cookie, s, { person: request.query.person, preview: request.query.preview === '1' })
+    const channelId = request.params.channel_id
+    const { session: s, cookie } = sessionFor(request, channelId)
+    // A saved form's outcome, shown once: the cookie is cleared with this answer, so a reload shows the plain page.
+    const flashValue = readCookie(request.headers.cookie, FLASH_COOKIE)
+    const flash = verifyFlash(signingKey(), flashValue, channelId, clock.now())
+    if (flashValue !== undefined) reply.header('set-cookie', flashCookie('', { secure: secureCookie }))
+    return page(reply, channelId, cookie, s, { person: request.query.person, preview: request.query.preview === '1', allGroups: request.query.groups === 'all', ...(flash === null ? {} : { flash }) })
   })
 
   app.post('/dashboard/channels/:channel_id/settings', {
@@ -129,24 +128,23 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     const program = await options.stats.program(channelId)
     if (program === null) throw new DashboardOtherChannel()
 
-    const form: FormState = { values: {}, errors: {}, done: [] }
-    const patch: Partial<ProgramSettings> = {}
-    for (const name of SETTING_NAMES) {
-      const given = request.body[name]
-      if (given === undefined) continue
-      const typed = given.trim()
-      form.values[name] = typed
-      const change = parseSetting(name, typed)
-      if (!change.ok) { form.errors[name] = change.error; continue }
-      const changed = Object.entries(change.patch).some(([field, value]) => program[field as SettingName] !== value)
-      if (changed) { Object.assign(patch, change.patch); form.done.push(change.done) }
+    const { csrf: _csrf, ...values } = request.body
+    const lastSlot = await store.lastSlot(program.id)
+    // A first schedule is in the admin's own zone, as with /coffee config start.
+    const ownZone = program.timezone === '' ? (await users.getUser(s.userId))?.timezone ?? '' : ''
+    const change = changeFromForm(values, { program, lastSlot, now: clock.now(), ownZone })
+    if (Object.keys(change.errors).length > 0) {
+      // Shown again with what was typed; nothing was saved, so a reload that posts it again changes nothing either.
+      return page(reply, channelId, cookie, s, { form: { values, errors: change.errors }, status: 422 })
     }
-    if (Object.keys(form.errors).length > 0) return page(reply, channelId, cookie, s, { form: { ...form, done: [] }, status: 422 })
-    if (form.done.length > 0) {
-      await store.updateProgram(program.id, patch)
-      request.log.info({ channelId, userId: s.userId, patch }, 'settings changed on the dashboard')
+    if (change.done.length > 0) {
+      await store.updateProgram(program.id, change.patch)
+      request.log.info({ channelId, userId: s.userId, patch: change.patch }, 'settings changed on the dashboard')
     }
-    return page(reply, channelId, cookie, s, { form: { ...form, values: {} } })
+    const lines = change.done.length > 0 ? change.done : ['Nothing to change: these are the settings already.']
+    const flash = signFlash(signingKey(), { channelId, lines, expiresAt: new Date(clock.now().getTime() + FLASH_TTL_MS) })
+    return reply.header('set-cookie', flashCookie(flash, { secure: secureCookie }))
+      .redirect(`/dashboard/channels/${encodeURIComponent(channelId)}#settings-title`, 303)
   })
 
   app.get('/dashboard/assets/:name', {

@@ -128,6 +128,9 @@ function totalsOf (counted: readonly { outcome: GroupOutcome, count: number }[])
   return outcomeTotals(outcomes)
 }
 
+/** No limit on a round's groups (an int4, as Group.index is). */
+const ALL_GROUPS = 2 ** 31 - 1
+
 export function createStatsStore (prisma: PrismaClient) {
   return {
     programRef (channelId: string): Promise<ProgramRef | null> {
@@ -159,27 +162,34 @@ export function createStatsStore (prisma: PrismaClient) {
     },
 
     async programStats (programId: number, { now, trendRounds = 8 }: { now: Date, trendRounds?: number }): Promise<ProgramStats> {
-      const [people] = await prisma.$queryRaw<{ participants: number, active: number }[]>`
+      // Two statements at once: on Postgres each has its own connection (PGlite runs them one after the other).
+      const peopleQuery = prisma.$queryRaw<{ participants: number, active: number }[]>`
         SELECT count(*)::int AS participants,
                (count(*) FILTER (WHERE status = 'active' AND "autoPausedAt" IS NULL
                                    AND ("pausedUntil" IS NULL OR "pausedUntil" <= ${now})))::int AS active
         FROM "Participant"
         WHERE "programId" = ${programId}`
       // Each group is folded to "was it asked, and which answers did it get" in SQL, then counted per round, so the
-      // result has at most a few rows per round however many groups there are.
-      const rows = await prisma.$queryRaw<OutcomeCountRow[]>`
-        WITH per_group AS (
-          SELECT g.id, g."roundId",
-                 EXISTS (SELECT 1 FROM "Delivery" d
-                         WHERE d."groupId" = g.id AND d.kind = 'followup' AND d.state = 'sent') AS asked,
+      // result has at most a few rows per round however many groups there are. "Asked" is a join, not an EXISTS per
+      // group: the planner costs that subquery per group, and past ~30,000 groups Postgres would JIT-compile the
+      // statement (EXPLAIN: 40-60 ms of a 150 ms query) for nothing.
+      const rowsQuery = prisma.$queryRaw<OutcomeCountRow[]>`
+        WITH asked AS (
+          SELECT DISTINCT d."groupId"
+          FROM "Round" r
+          JOIN "Delivery" d ON d."roundId" = r.id
+          WHERE r."programId" = ${programId} AND d.kind = 'followup' AND d.state = 'sent'
+        ), per_group AS (
+          SELECT g.id, g."roundId", a."groupId" IS NOT NULL AS asked,
                  COALESCE(bool_or(o.answer = 'met'), false) AS met,
                  COALESCE(bool_or(o.answer = 'cancelled'), false) AS cancelled,
                  COALESCE(bool_or(o.answer = 'not_yet'), false) AS not_yet
           FROM "Round" r
           JOIN "Group" g ON g."roundId" = r.id
+          LEFT JOIN asked a ON a."groupId" = g.id
           LEFT JOIN "Outcome" o ON o."groupId" = g.id
           WHERE r."programId" = ${programId}
-          GROUP BY g.id
+          GROUP BY g.id, a."groupId"
         )
         SELECT r.number, r."startedAt" AS "startedAt", r."eligibleCount" AS eligible, pg.asked, pg.met, pg.cancelled, pg.not_yet AS "notYet",
                count(pg.id)::int AS count
@@ -188,6 +198,7 @@ export function createStatsStore (prisma: PrismaClient) {
         WHERE r."programId" = ${programId}
         GROUP BY r.id, pg.asked, pg.met, pg.cancelled, pg.not_yet
         ORDER BY r.number`
+      const [[people], rows] = await Promise.all([peopleQuery, rowsQuery])
 
       const rounds = new Map<number, { startedAt: Date, eligible: number, groups: number, asked: { outcome: GroupOutcome, count: number }[] }>()
       for (const row of rows) {
@@ -242,8 +253,11 @@ export function createStatsStore (prisma: PrismaClient) {
       }))
     },
 
-    /** One page of the program's rounds, newest first, with everything about their groups. */
-    async roundsPage (programId: number, { page, perPage }: { page: number, perPage: number }): Promise<RoundsPage> {
+    /**
+     * One page of the program's rounds, newest first, with everything about their groups: all of them, or the first
+     * `groups` of each round (by index), for a page that shows a 1,000-group round a hundred groups at a time.
+     */
+    async roundsPage (programId: number, { page, perPage, groups: groupLimit = ALL_GROUPS }: { page: number, perPage: number, groups?: number }): Promise<RoundsPage> {
       const [total, rounds] = await Promise.all([
         prisma.round.count({ where: { programId } }),
         prisma.round.findMany({
@@ -259,28 +273,30 @@ export function createStatsStore (prisma: PrismaClient) {
       // groups without shipping thousands of ids back to the database.
       const low = rounds[rounds.length - 1]!.number
       const high = rounds[0]!.number
-      const members = await prisma.$queryRaw<{ groupId: number, roundId: number, index: number, channelId: string | null, userId: string | null, username: string | null }[]>`
+      const membersQuery = prisma.$queryRaw<{ groupId: number, roundId: number, index: number, channelId: string | null, userId: string | null, username: string | null }[]>`
         SELECT g.id AS "groupId", g."roundId" AS "roundId", g.index, g."channelId" AS "channelId",
                p."userId" AS "userId", p.username
         FROM "Round" r
         JOIN "Group" g ON g."roundId" = r.id
         LEFT JOIN "GroupMember" gm ON gm."groupId" = g.id
         LEFT JOIN "Participant" p ON p.id = gm."participantId"
-        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high} AND g.index < ${groupLimit}
         ORDER BY g."roundId", g.index`
-      const outcomes = await prisma.$queryRaw<{ groupId: number, userId: string, answer: Answer, answeredAt: Date }[]>`
+      const outcomesQuery = prisma.$queryRaw<{ groupId: number, userId: string, answer: Answer, answeredAt: Date }[]>`
         SELECT o."groupId" AS "groupId", o."userId" AS "userId", o.answer::text AS answer, o."answeredAt" AS "answeredAt"
         FROM "Round" r
         JOIN "Group" g ON g."roundId" = r.id
         JOIN "Outcome" o ON o."groupId" = g.id
-        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}`
-      const deliveries = await prisma.$queryRaw<{ groupId: number, kind: GroupDeliveryKind, state: DeliveryState, postId: string | null }[]>`
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high} AND g.index < ${groupLimit}`
+      const deliveriesQuery = prisma.$queryRaw<{ groupId: number, kind: GroupDeliveryKind, state: DeliveryState, postId: string | null }[]>`
         SELECT d."groupId" AS "groupId", d.kind::text AS kind, d.state::text AS state, d."postId" AS "postId"
         FROM "Round" r
         JOIN "Delivery" d ON d."roundId" = r.id
-        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high}
-          AND d."groupId" IS NOT NULL AND d.kind IN ('intro', 'followup', 'reminder')
+        JOIN "Group" g ON g.id = d."groupId"
+        WHERE r."programId" = ${programId} AND r.number BETWEEN ${low} AND ${high} AND g.index < ${groupLimit}
+          AND d.kind IN ('intro', 'followup', 'reminder')
         ORDER BY d.id`
+      const [members, outcomes, deliveries] = await Promise.all([membersQuery, outcomesQuery, deliveriesQuery])
 
       const answersOf = new Map<number, Map<string, { answer: Answer, answeredAt: Date }>>()
       for (const row of outcomes) {

@@ -27,7 +27,7 @@ const help = (trigger: string) => [
   ],
   [
     ['Command', 'What it does'],
-    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | announce on|off | start <weekday> <HH:MM> | now | day <weekday> | time <HH:MM> | timezone <Area/City> | pause | resume]`, 'Show the settings of coffee in this channel, or change one.'],
+    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | announce on|off | timezone <Area/City> | start <weekday> <HH:MM> | now | day <weekday> | time <HH:MM> | pause | resume]`, 'Show the settings of coffee in this channel, or change one.'],
     [`${trigger} dashboard`, 'A private link to this channel\'s dashboard: who met whom, the met rate, the next round, the settings.']
   ]
 ]

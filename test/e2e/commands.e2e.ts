@@ -64,6 +64,38 @@ else {
     t.match(table, /\| Group size \| 3 \(some of 2 when the count doesn.t divide evenly\) \|/)
   })
 
+  t.test('the dashboard: a channel admin\'s one-time link; its settings form changes what /coffee config shows', async (t) => {
+    const world = await createWorld(t, url)
+    const member = await world.person('member')
+    const lead = await world.person('lead')
+    await world.makeChannelAdmin(world.channel, lead)
+    t.match((await world.slash(member, 'join')).text, /You're in!/)
+    t.match((await world.slash(member, 'dashboard')).text, /The dashboard is for channel admins/)
+    const link = /\((http[^)\s]+\/dashboard\/open\/[^)\s]+)\)/.exec((await world.slash(lead, 'dashboard')).text ?? '')?.[1]
+    if (link === undefined) throw new Error('/coffee dashboard gave the channel admin no link')
+    const opened = await fetch(link, { redirect: 'manual' })
+    t.equal(opened.status, 303)
+    const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0]!
+    const pageUrl = new URL(opened.headers.get('location') ?? '', link).toString()
+    const page = await (await fetch(pageUrl, { headers: { cookie } })).text()
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? ''
+    // The form as a browser sends it; Coffee asks the real Mattermost again whether the sender is a channel admin.
+    const saved = await fetch(`${pageUrl}/settings`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, timezone: 'Europe/Berlin', startDay: 'thursday', startTime: '11:00', state: 'paused' }).toString()
+    })
+    t.equal(saved.status, 303, 'a saved form redirects to the page')
+    const flash = (saved.headers.get('set-cookie') ?? '').split(';')[0]!
+    const shown = await (await fetch(pageUrl, { headers: { cookie: `${cookie}; ${flash}` } })).text()
+    t.match(shown, /Done: Round 1 is on <strong>Thu \d+ \w{3} \d{4}, 11:00 \(Europe\/Berlin\)<\/strong>/)
+    t.match(shown, /Coffee is now <strong>paused<\/strong> in this channel/)
+    const table = (await world.slash(member, 'config')).text ?? ''
+    t.match(table, /\| Time zone \| Europe\/Berlin \|/)
+    t.match(table, /\| State \| paused \|/)
+  })
+
   t.test('a wrong slash token: Mattermost shows the person an error, Coffee logs why', async (t) => {
     const world = await createWorld(t, url)
     const alice = await world.person('alice')

@@ -5,7 +5,8 @@ import { createJoinedWorld } from '../helpers/mattermost.js'
 import { say, CHANNEL_ID, TEAM_ID } from '../helpers/slash.js'
 import { dashboardLink, openLink, pathOf } from '../helpers/dashboard.js'
 import { pass } from '../helpers/rounds.js'
-import { SESSION_COOKIE } from '../../src/dashboard/session.js'
+import { SESSION_COOKIE, FLASH_COOKIE } from '../../src/dashboard/session.js'
+import { inlineMarkdown } from '../../src/dashboard/html.js'
 
 const OTHER = 'chanbbbbbbbbbbbbbbbbbbbbbb'
 
@@ -100,18 +101,32 @@ t.test('a session is for its channel; a system admin may look at every channel',
   t.match(seen.body, /Other channels \(2\)/)
 })
 
-t.test('settings: the same rules and messages as /coffee config, with a CSRF token', async (t) => {
+t.test('settings: the same rules and messages as /coffee config, with a CSRF token; a saved form redirects', async (t) => {
   const world = await createJoinedWorld(t, ['alice', 'bob'])
   world.person('admin', { admin: true })
   const { cookie, location } = await openLink(world.app, await dashboardLink(world.app, { userName: 'admin' }))
   const page = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: cookie! } })
   const csrf = csrfOf(page.body)
+  t.match(page.body, /<select id="startDay" name="startDay" aria-describedby="startDay-hint">.*<option value="monday" selected>Monday<\/option>/s, 'the schedule as it is: Mondays')
+  t.match(page.body, /id="startTime" name="startTime" type="text" value="09:00"/, 'round 1 was set to start now, Monday 09:00 UTC')
+  t.match(page.body, /<select id="state" name="state"[^>]*><option value="running" selected>Running/)
   const post = (fields: Record<string, string>, as = cookie!) => world.app.inject({
     method: 'POST',
     url: `${location!}/settings`,
     headers: { cookie: as, 'content-type': 'application/x-www-form-urlencoded' },
     payload: new URLSearchParams({ csrf, cadenceDays: '1 week', groupSize: '2', followupHours: '3 days', mode: 'optin', ...fields }).toString()
   })
+  /** Follows a saved form's redirect as a browser does, with the flash cookie it set. */
+  const follow = async (response: Awaited<ReturnType<typeof post>>) => {
+    t.equal(response.statusCode, 303)
+    t.equal(response.headers.location, `${location!}#settings-title`)
+    const flash = String(response.headers['set-cookie']).split(';')[0]!
+    t.match(flash, new RegExp(`^${FLASH_COOKIE}=.+`))
+    const shown = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: `${cookie!}; ${flash}` } })
+    t.equal(shown.statusCode, 200)
+    t.match(shown.headers['set-cookie'], new RegExp(`^${FLASH_COOKIE}=; Path=/dashboard; Max-Age=0`), 'the flash is cleared once shown')
+    return { body: shown.body, flash }
+  }
 
   const stale = await post({ csrf: 'x'.repeat(43), groupSize: '3' })
   t.equal(stale.statusCode, 403)
@@ -122,30 +137,79 @@ t.test('settings: the same rules and messages as /coffee config, with a CSRF tok
   t.match(wrong.body, /Nothing was changed/)
   t.match(wrong.body, /<p class="error" id="groupSize-error">Groups can have 2 to 7 people/)
   t.match(wrong.body, /id="cadenceDays-error">I couldn&#39;t read &quot;fortnightly&quot;/)
-  t.match(wrong.body, /id="groupSize" name="groupSize" type="text" value="9" required aria-describedby="groupSize-hint groupSize-error" aria-invalid="true"/)
+  t.match(wrong.body, /id="groupSize" name="groupSize" type="text" value="9" aria-describedby="groupSize-hint groupSize-error" aria-invalid="true"/)
   t.match(await world.db.prisma.program.findFirst(), { groupSize: 2, cadenceDays: 7 })
 
-  const saved = await post({ groupSize: '3', cadenceDays: '2 weeks' })
-  t.equal(saved.statusCode, 200)
-  t.match(saved.body, /Done: rounds now run <strong>every 2 weeks<\/strong>/)
-  t.match(saved.body, /Done: from the next round, groups of <strong>3<\/strong>/)
+  const saved = await follow(await post({ groupSize: '3', cadenceDays: '2 weeks' }))
+  t.match(saved.body, /<ul role="status" id="settings-done"><li>Done: rounds now run <strong>every 2 weeks<\/strong>, counted from the last round.<\/li><li>Done: from the next round, groups of <strong>3<\/strong>/)
   t.match(await world.db.prisma.program.findFirst(), { groupSize: 3, cadenceDays: 14, followupHours: 72 })
   t.match(await say(world.app, 'config'), /every 2 weeks/, '/coffee config sees the change')
+  const reloaded = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: cookie! } })
+  t.notMatch(reloaded.body, /settings-done/, 'a reload shows the page without the outcome')
+  const replayed = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: `${cookie!}; ${saved.flash}` } })
+  t.match(replayed.body, /settings-done/, 'a flash is for this channel and a minute')
+  world.clock.advance(61_000)
+  const late = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: `${cookie!}; ${saved.flash}` } })
+  t.notMatch(late.body, /settings-done/, 'an old flash is not shown')
+  const forged = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: `${cookie!}; ${FLASH_COOKIE}=${Buffer.from(JSON.stringify({ c: CHANNEL_ID, l: ['<b>hi</b>'], e: Date.now() * 2 })).toString('base64url')}.x` } })
+  t.notMatch(forged.body, /settings-done|<b>hi/, 'a forged flash is not shown')
 
-  const same = await post({ groupSize: '3', cadenceDays: '2 weeks' })
+  const same = await follow(await post({ groupSize: '3', cadenceDays: '2 weeks' }))
   t.match(same.body, /Nothing to change/)
 
   // Announcements: a select, as /coffee config announce (the world starts with them off).
-  t.match(same.body, /<select id="announce" name="announce">\n<option value="on">On: a short post when each round starts<\/option>\n<option value="off" selected>Off<\/option><\/select>/)
-  const announcing = await post({ groupSize: '3', cadenceDays: '2 weeks', announce: 'on' })
+  t.match(same.body, /<select id="announce" name="announce"[^>]*><option value="on">On: a short post when each round starts<\/option><option value="off" selected>Off<\/option><\/select>/)
+  const announcing = await follow(await post({ groupSize: '3', cadenceDays: '2 weeks', announce: 'on' }))
   t.match(announcing.body, /Done: I&#39;ll post a short note in this channel when each round starts/)
   t.match(await world.db.prisma.program.findFirst(), { announce: true })
+
+  // The schedule and the state: the words the fields add up to, read as /coffee config reads them.
+  const badTime = await post({ cadenceDays: '2 weeks', groupSize: '3', startDay: 'tuesday', startTime: '25:00', timezone: 'Mars/Olympus' })
+  t.equal(badTime.statusCode, 422)
+  const commandSays = await say(world.app, 'config start tuesday 25:00', { userName: 'admin' })
+  t.match(badTime.body, `<p class="error" id="startDay-error">${inlineMarkdown(commandSays).text}</p>`, 'the command\'s own message, beside the fields')
+  t.match(badTime.body, /<p class="error" id="timezone-error">I don&#39;t know the time zone <code>Mars\/Olympus<\/code>/)
+  t.match(badTime.body, /<fieldset class="fields"><legend>When the next round is<\/legend>/)
+  t.match(badTime.body, /id="startTime" name="startTime" type="text" value="25:00" aria-describedby="startTime-hint startDay-error" aria-invalid="true"/)
+
+  const scheduled = await follow(await post({ cadenceDays: '2 weeks', groupSize: '3', startDay: 'tuesday', startTime: '9:30', timezone: 'europe/berlin', state: 'paused' }))
+  t.match(scheduled.body, /Done: this channel&#39;s time zone is now <strong>Europe\/Berlin<\/strong>/)
+  t.match(scheduled.body, /Done: Round 1 is on <strong>Tue 24 Nov 2026, 09:30 \(Europe\/Berlin\)<\/strong>, then every 2 weeks on Tuesdays at 09:30 \(Europe\/Berlin\)/)
+  t.match(scheduled.body, /Coffee is now <strong>paused<\/strong> in this channel/)
+  t.match(await world.db.prisma.program.findFirst(), { timezone: 'Europe/Berlin', startAt: new Date('2026-11-24T08:30:00Z'), paused: true })
+  t.match(scheduled.body, /<option value="tuesday" selected>Tuesday<\/option>/, 'the form shows the new schedule')
+  t.match(await say(world.app, 'config'), /\| State \| paused \|/, '/coffee config agrees')
+
+  const resumed = await follow(await post({ cadenceDays: '2 weeks', groupSize: '3', state: 'running' }))
+  t.match(resumed.body, /Coffee is <strong>running<\/strong> again in this channel/)
+  t.notMatch(resumed.body, /Round 1 is on/, 'fields left as shown change nothing')
+  const now = await follow(await post({ cadenceDays: '2 weeks', groupSize: '3', startDay: 'now' }))
+  t.match(now.body, /Done: Round 1 is at the next scheduler run/)
+  t.match(await world.db.prisma.program.findFirst(), { startAt: world.clock.now(), paused: false })
 
   // Roles are asked again before a change: a demoted admin's session can look but not change.
   world.mm.addMember(CHANNEL_ID, world.person('admin').id, { admin: false })
   const demoted = await post({ groupSize: '4' })
   t.equal(demoted.statusCode, 403)
   t.match(demoted.body, /no longer lists you as an admin/)
+})
+
+t.test('a first schedule on the dashboard is in the admin\'s own Mattermost zone, as with the command', async (t) => {
+  const world = await createJoinedWorld(t, ['alice', 'bob'])
+  await world.db.prisma.program.updateMany({ data: { startAt: null } })
+  const admin = world.person('admin', { admin: true })
+  admin.timezone = { useAutomaticTimezone: 'false', manualTimezone: 'America/New_York', automaticTimezone: '' }
+  const { cookie, location } = await openLink(world.app, await dashboardLink(world.app, { userName: 'admin' }))
+  const page = await world.app.inject({ method: 'GET', url: location!, headers: { cookie: cookie! } })
+  t.match(page.body, /<option value="" selected>Not chosen yet<\/option>/)
+  const saved = await world.app.inject({
+    method: 'POST',
+    url: `${location!}/settings`,
+    headers: { cookie: cookie!, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ csrf: csrfOf(page.body), startDay: 'wed', startTime: '' }).toString()
+  })
+  t.equal(saved.statusCode, 303)
+  t.match(await world.db.prisma.program.findFirst(), { timezone: 'America/New_York', startAt: new Date('2026-11-25T15:00:00Z') })
 })
 
 t.test('assets are Coffee\'s own, with the page\'s CSP; a channel without Coffee gets a page that says so', async (t) => {
