@@ -7,6 +7,7 @@ import { say, mmId } from '../helpers/slash.js'
 import { pass } from '../helpers/rounds.js'
 import { click } from '../helpers/actions.js'
 import { tablesOf } from '../helpers/mattermost-markdown.js'
+import { dashboardLink, openLink } from '../helpers/dashboard.js'
 import { freePort } from '../../scripts/mattermost/server.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import type { FakePost } from '../helpers/fake-mattermost.js'
@@ -134,6 +135,10 @@ t.test('in a trio, each click records the clicker with the others; the intro nam
 
   const [table] = tablesOf(t, await say(world.app, 'history', { userName: 'alice' }))
   t.same(table?.[1]?.slice(2), ['@bob, @carol', 'follow-up still to come · 🤝 already knew each other'])
+  world.person('lead', { admin: true })
+  const { cookie, location } = await openLink(world.app, await dashboardLink(world.app, { userName: 'lead' }))
+  const search = await world.app.inject({ method: 'GET', url: `${location!}?person=alice`, headers: { cookie: cookie! } })
+  t.match(search.body, /<table id="person-history">[\s\S]*<td>@bob, @carol<\/td><td>follow-up still to come · 🤝 already knew each other<\/td>/, "the dashboard's person search shows it too")
 
   world.clock.advance(7 * DAY_MS)
   const round2 = await pass(world.app)
