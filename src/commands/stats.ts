@@ -3,7 +3,7 @@ import type { CommandSpec, CommandContext } from './registry.js'
 import type { CommandDeps } from './deps.js'
 import type { GroupOutcome, OutcomeTotals, HistoryEntry, Person } from '../store/stats.js'
 import { formatDate } from '../core/durations.js'
-import { IMPORTED_GROUP } from '../core/messages.js'
+import { IMPORTED_GROUP, acquaintedNote } from '../core/messages.js'
 import { markdownTable, type Column } from '../core/markdown.js'
 
 type Spec = CommandSpec<CommandDeps>
@@ -45,9 +45,11 @@ const OUTCOME_LABELS: Record<GroupOutcome, string> = {
 const number = (header: string): Column => ({ header, align: 'right' })
 
 function outcomeLabel (entry: HistoryEntry): string {
-  if (entry.imported) return IMPORTED_GROUP
-  if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
-  return OUTCOME_LABELS[entry.outcome]
+  const label = entry.imported
+    ? IMPORTED_GROUP
+    : entry.outcome === 'no_answer' && !entry.asked ? 'follow-up still to come' : OUTCOME_LABELS[entry.outcome]
+  const knew = acquaintedNote(entry.others.map((p) => p.username), entry.acquainted.map((p) => p.username))
+  return knew === '' ? label : `${label} · ${knew}`
 }
 
 export const stats: Spec = {

@@ -1,4 +1,4 @@
-// Coffee's message buttons: "did you meet?" under the follow-up, "Skip next round" under the intro. Mattermost does
+// Coffee's message buttons: "did you meet?" under the follow-up, "Skip next round" and "We already know each other" under the intro. Mattermost does
 // not sign button callbacks, so the context carries its own HMAC: it binds the action to one group, and the route
 // checks the post and the clicker against the database.
 import { createHmac, timingSafeEqual } from 'node:crypto'
@@ -6,12 +6,14 @@ import type { Answer } from './outcomes.js'
 
 export const ANSWERS: readonly Answer[] = ['met', 'not_yet', 'cancelled']
 
-/** What a button does: answer the follow-up, or (on the intro) skip the next round. */
-export type ButtonAction = Answer | 'skip'
-const ACTIONS: readonly ButtonAction[] = [...ANSWERS, 'skip']
+/** What a button does: answer the follow-up, or (on the intro) skip the next round or say the group already know each other. */
+export type ButtonAction = Answer | 'skip' | 'know'
+const ACTIONS: readonly ButtonAction[] = [...ANSWERS, 'skip', 'know']
+/** The buttons under an intro (the others are under the follow-up). */
+export const INTRO_ACTIONS: readonly ButtonAction[] = ['skip', 'know']
 
 /** Action ids must be alphanumeric: Mattermost answers 404 to a click on any other. */
-export const ACTION_IDS: Readonly<Record<ButtonAction, string>> = { met: 'coffeemet', not_yet: 'coffeenotyet', cancelled: 'coffeecancelled', skip: 'coffeeskip' }
+export const ACTION_IDS: Readonly<Record<ButtonAction, string>> = { met: 'coffeemet', not_yet: 'coffeenotyet', cancelled: 'coffeecancelled', skip: 'coffeeskip', know: 'coffeeknow' }
 
 const LABELS: Readonly<Record<Answer, { name: string, style: string }>> = {
   met: { name: 'We met ☕', style: 'success' },
@@ -76,16 +78,20 @@ export function followupButtons (key: string, actionsUrl: string, group: number)
   }
 }
 
-/** The intro's one button: its clicker sits out the next round (as with /coffee skip); the others see no change. */
-export function skipButton (key: string, actionsUrl: string, group: number): Attachment {
+/**
+ * The intro's buttons: "Skip next round" (its clicker sits out the next round, as with /coffee skip; the others see no
+ * change) and "We already know each other" (the clicker and the others are never grouped again in this channel).
+ */
+export function introButtons (key: string, actionsUrl: string, group: number): Attachment {
+  const button = (action: 'skip' | 'know', name: string) => ({
+    id: ACTION_IDS[action],
+    type: 'button' as const,
+    name,
+    style: 'default',
+    integration: { url: actionsUrl, context: signContext(key, group, action) }
+  })
   return {
     fallback: 'Too busy? Type /coffee skip to sit out the next round.',
-    actions: [{
-      id: ACTION_IDS.skip,
-      type: 'button' as const,
-      name: 'Skip next round',
-      style: 'default',
-      integration: { url: actionsUrl, context: signContext(key, group, 'skip') }
-    }]
+    actions: [button('skip', 'Skip next round'), button('know', 'We already know each other')]
   }
 }

@@ -17,6 +17,8 @@ export interface IntroInput {
   proposer: string
   /** Whether the "Skip next round" button is under the intro (follow-ups and buttons need PUBLIC_URL). */
   skipButton: boolean
+  /** Who clicked "We already know each other" under this intro, and whom they know (shown at the end, in that order). */
+  acquainted?: readonly { clicker: string, knows: readonly string[] }[]
 }
 
 /** A member of a group as the intro names them: Mattermost's full name and position, when they have them. */
@@ -52,7 +54,7 @@ function mentionList (usernames: readonly string[]): string {
   return joinWords(usernames.map((name) => `@${name}`))
 }
 
-export function introMessage ({ members, channelName, icebreakers, followupIn, proposer, skipButton }: IntroInput): string {
+export function introMessage ({ members, channelName, icebreakers, followupIn, proposer, skipButton, acquainted = [] }: IntroInput): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
   const who = members.length === 2 ? 'you two' : `the ${members.length} of you`
   return [
@@ -65,7 +67,8 @@ export function introMessage ({ members, channelName, icebreakers, followupIn, p
     '',
     skipButton
       ? `_I'll ask how it went ${followupIn}. Too busy for coffee? **Skip next round** below (or \`/coffee skip\` typed right here) sits you out of the next round of ${channel}; \`/coffee pause 2w\` takes a break._`
-      : `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`
+      : `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`,
+    ...(acquainted.length === 0 ? [] : ['', acquaintedLines(acquainted)])
   ].join('\n')
 }
 
@@ -73,6 +76,29 @@ export function introMessage ({ members, channelName, icebreakers, followupIn, p
 export function proposerOf (usernames: readonly string[], round: number, groupId: number): string {
   return usernames[(round + groupId) % usernames.length] ?? ''
 }
+
+/**
+ * Under an intro once someone clicked "We already know each other": one line per clicker, "🤝 @ana and @ben already know
+ * each other — I won't pair them again." (in a trio, "🤝 @ana already knows @ben and @cy — I won't group them again.").
+ */
+export function acquaintedLines (said: readonly { clicker: string, knows: readonly string[] }[]): string {
+  return said.map(({ clicker, knows }) => knows.length === 1
+    ? `🤝 @${clicker} and @${knows[0]!} already know each other — I won't pair them again.`
+    : `🤝 @${clicker} already knows ${mentionList(knows)} — I won't group them together again.`).join('\n')
+}
+
+/**
+ * In a person's history (/coffee history, the dashboard), after how a group went: "🤝 already knew each other" when
+ * they said so of everyone in it, "🤝 already knew @ben" in a trio where only some; '' when nobody.
+ */
+export function acquaintedNote (others: readonly string[], acquainted: readonly string[]): string {
+  if (acquainted.length === 0) return ''
+  return acquainted.length === others.length ? '🤝 already knew each other' : `🤝 already knew ${mentionList(acquainted)}`
+}
+
+/** The clicker's private answer to "We already know each other". */
+export const ACQUAINTED_DONE = "Noted: you won't be grouped with them again in this channel."
+export const ACQUAINTED_ALREADY = 'I already know that: you won\'t be grouped together again in this channel.'
 
 /** What `/coffee skip` and the intro's "Skip next round" button answer: one rule, one wording. */
 export const SKIP_DONE = "Got it: you'll sit out the next round and be back for the one after. Changed your mind? `/coffee resume`."

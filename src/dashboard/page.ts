@@ -5,7 +5,7 @@ import type { DashboardView } from './view.js'
 import type { GroupOutcome, HistoryEntry } from '../store/stats.js'
 import { describeSettings, DEFAULT_SETTINGS, SETTINGS, type FormField, type FormSetting } from '../core/settings.js'
 import { formatDate } from '../core/durations.js'
-import { IMPORTED_GROUP } from '../core/messages.js'
+import { IMPORTED_GROUP, acquaintedNote } from '../core/messages.js'
 
 export const ASSET_PATH = '/dashboard/assets'
 
@@ -161,9 +161,11 @@ ${result}
 }
 
 function historyLabel (entry: HistoryEntry): string {
-  if (entry.imported) return IMPORTED_GROUP
-  if (entry.outcome === 'no_answer' && !entry.asked) return 'follow-up still to come'
-  return OUTCOME_TEXT[entry.outcome]
+  const label = entry.imported
+    ? IMPORTED_GROUP
+    : entry.outcome === 'no_answer' && !entry.asked ? 'follow-up still to come' : OUTCOME_TEXT[entry.outcome]
+  const knew = acquaintedNote(entry.others.map((p) => p.username), entry.acquainted.map((p) => p.username))
+  return knew === '' ? label : `${label} · ${knew}`
 }
 
 function person (view: DashboardView, base: string): Html {

@@ -1,11 +1,11 @@
 // What each delivery says and where it goes, pure: the claim (store.claimDeliveries) brings what a post is made
 // from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
 import type { DeliveryToSend } from '../store/rounds.js'
-import { introMessage, aloneMessage, autopauseMessage, proposerOf, reminderReply, announcementMessage } from '../core/messages.js'
+import { introMessage, type IntroMember, aloneMessage, autopauseMessage, proposerOf, reminderReply, announcementMessage } from '../core/messages.js'
 import { groupOutcome, outcomeTotals } from '../core/outcomes.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
-import { skipButton } from '../core/buttons.js'
+import { introButtons } from '../core/buttons.js'
 import { deliveryKeys } from '../core/plan-round.js'
 import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
 
@@ -39,24 +39,40 @@ export interface RenderOptions {
   actionsKey: string | undefined
 }
 
+export interface IntroToRender {
+  program: { channelName: string, followupHours: number }
+  roundNumber: number
+  group: { id: number, icebreakers: readonly string[], members: readonly IntroMember[] }
+  /** Who said under this intro that they already know whom (empty when it is first sent). */
+  acquainted: readonly { clicker: string, knows: readonly string[] }[]
+}
+
+/** The intro's text and buttons: what delivery posts, and what a click on "We already know each other" updates it to. */
+export function renderIntro ({ program, roundNumber, group, acquainted }: IntroToRender, { actionsUrl, actionsKey }: RenderOptions): { message: string, props: Record<string, unknown> } {
+  // Without PUBLIC_URL Mattermost has nowhere to send a click: the intro then tells people to type /coffee skip.
+  const buttons = actionsUrl !== undefined && actionsKey !== undefined
+  return {
+    message: introMessage({
+      members: group.members,
+      channelName: program.channelName,
+      icebreakers: group.icebreakers,
+      followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
+      proposer: proposerOf(group.members.map((m) => m.username), roundNumber, group.id),
+      skipButton: buttons,
+      acquainted
+    }),
+    props: buttons ? { attachments: [introButtons(actionsKey, actionsUrl, group.id)] } : {}
+  }
+}
+
 export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsKey }: RenderOptions): RenderedDelivery {
   const { program, group, round } = delivery
   switch (delivery.kind) {
     case 'intro': {
       if (group === null) throw new DeliveryImpossible('an intro without a group')
-      // Without PUBLIC_URL Mattermost has nowhere to send a click: the intro then tells people to type /coffee skip.
-      const buttons = actionsUrl !== undefined && actionsKey !== undefined
       return {
         conversation: group.channelId === null ? { group: group.members.map((m) => m.userId) } : { channelId: group.channelId },
-        message: introMessage({
-          members: group.members,
-          channelName: program.channelName,
-          icebreakers: group.icebreakers,
-          followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
-          proposer: proposerOf(group.members.map((m) => m.username), round.number, group.id),
-          skipButton: buttons
-        }),
-        props: buttons ? { attachments: [skipButton(actionsKey, actionsUrl, group.id)] } : {}
+        ...renderIntro({ program, roundNumber: round.number, group, acquainted: [] }, { actionsUrl, actionsKey })
       }
     }
     case 'followup':

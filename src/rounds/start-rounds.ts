@@ -87,11 +87,12 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
 async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot: Date, botUserId: string, dryRun: boolean): Promise<RoundReport | string> {
   const { store, gateway, log } = deps
   const now = deps.clock.now()
-  const [participants, unresponsive, history, satOut] = await Promise.all([
+  const [participants, unresponsive, history, satOut, acquainted] = await Promise.all([
     store.participants(program.id),
     deps.followups.unresponsive(program.id, { now, fairMs: fairAnswerTimeMs(program.cadenceDays) }),
     store.pastGroups(program.id),
-    store.satOut(program.id)
+    store.satOut(program.id),
+    store.acquaintedPairs(program.id)
   ])
   const channelMemberIds = new Set(await gateway.getChannelMemberIds(program.channelId))
   const ids = candidateIds(program.mode, participants, channelMemberIds).filter((id) => id !== botUserId)
@@ -107,7 +108,8 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
     unresponsive,
     history,
     satOut,
-    blocks,
+    // People who said they already know each other are kept apart in this program exactly as a block keeps them apart.
+    blocks: [...blocks, ...acquainted],
     random: deps.random
   })
   if (!planned.ok) {

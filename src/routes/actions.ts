@@ -1,13 +1,16 @@
-// POST /actions: Mattermost's callback when someone clicks a follow-up button or the intro's "Skip next round". Mattermost does not sign it, so
+// POST /actions: Mattermost's callback when someone clicks a follow-up button or one of the intro's ("Skip next round",
+// "We already know each other"). Mattermost does not sign it, so
 // the button's context carries an HMAC; the post and the clicker are checked against the database as well.
 // Mattermost shows our answer only from a 200: refusals are a 200 with ephemeral_text, and change nothing.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type Static } from 'typebox'
 import type { Clock } from '../clock.js'
 import type { FollowupsStore } from '../store/followups.js'
-import { verifyContext } from '../core/buttons.js'
+import { verifyContext, INTRO_ACTIONS } from '../core/buttons.js'
+import { pairsOfClick, acquaintedBy } from '../core/acquaintances.js'
+import { renderIntro, DELIVERY_PROP } from '../rounds/render.js'
 import { participationState } from '../core/participation.js'
-import { SKIP_DONE, SKIP_ALREADY } from '../core/messages.js'
+import { SKIP_DONE, SKIP_ALREADY, ACQUAINTED_DONE, ACQUAINTED_ALREADY } from '../core/messages.js'
 import type { Answer } from '../core/outcomes.js'
 import { within, LATE } from '../deadline.js'
 import { followupPost } from '../core/followup-post.js'
@@ -51,7 +54,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
   app.post('/actions', {
     config: routeConfig,
     schema: {
-      summary: "Mattermost's button callback: the follow-up ('did you meet?') buttons and the intro's 'Skip next round'",
+      summary: "Mattermost's button callback: the follow-up ('did you meet?') buttons and the intro's 'Skip next round' and 'We already know each other'",
       body: ActionRequest
     }
   }, async (request) => {
@@ -78,8 +81,8 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
   async function record (body: Static<typeof ActionRequest>, verified: NonNullable<ReturnType<typeof verifyContext>>, key: string) {
     const group = await followups.groupToAnswer(verified.group)
     if (group === null) return { ephemeral_text: REFUSED.gone }
-    // A skip button belongs under the intro, an answer under the follow-up (or an old reminder with buttons).
-    const post = group.deliveries.find((d) => d.postId === body.post_id && (verified.answer === 'skip') === (d.kind === 'intro'))
+    // Skip and know belong under the intro, an answer under the follow-up (or an old reminder with buttons).
+    const post = group.deliveries.find((d) => d.postId === body.post_id && INTRO_ACTIONS.includes(verified.answer) === (d.kind === 'intro'))
     if (post === undefined) {
       app.log.warn({ userId: body.user_id, postId: body.post_id, group: group.id }, 'button context replayed against another post')
       return { ephemeral_text: REFUSED.wrongPost }
@@ -93,6 +96,30 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       const { program } = group.round
       if (!participationState(program, member.participant, now).joined) return { ephemeral_text: REFUSED.notJoined(program.channelName === '' ? 'that channel' : `~${program.channelName}`) }
       return { ephemeral_text: await followups.skipNextRound(member.participant.id, now) ? SKIP_DONE : SKIP_ALREADY }
+    }
+    if (verified.answer === 'know') {
+      const { program } = group.round
+      const { added, recorded } = await followups.recordAcquaintances({
+        programId: program.id,
+        groupId: group.id,
+        recordedById: member.participant.id,
+        pairs: pairsOfClick(member.participant.id, group.members.map((m) => m.participant.id)),
+        now
+      })
+      // Said once: a click that adds no pair leaves the intro as it is and answers the clicker alone.
+      if (added === 0) return { ephemeral_text: ACQUAINTED_ALREADY }
+      const usernameOf = new Map(group.members.map((m) => [m.participant.id, m.participant.username]))
+      const name = (id: number) => usernameOf.get(id) ?? 'someone'
+      const intro = renderIntro({
+        program,
+        roundNumber: group.round.number,
+        group: { id: group.id, icebreakers: group.icebreakers, members: group.members.map((m) => ({ username: m.participant.username, fullName: m.fullName, position: m.position })) },
+        acquainted: acquaintedBy(recorded.map((a) => ({ recordedBy: name(a.recordedById), a: name(a.participantAId), b: name(a.participantBId) })))
+      }, { actionsUrl: publicUrl === undefined ? undefined : `${publicUrl}/actions`, actionsKey: key })
+      return {
+        update: { message: intro.message, props: { ...intro.props, [DELIVERY_PROP]: post.dedupeKey } },
+        ephemeral_text: ACQUAINTED_DONE
+      }
     }
     const answer: Answer = verified.answer
     const previous = group.outcomes.find((o) => o.userId === body.user_id)?.answer

@@ -28,7 +28,8 @@ export function createFollowupsStore (prisma: PrismaClient) {
       return prisma.group.findUnique({
         where: { id: groupId },
         include: {
-          members: { include: { participant: { select: { id: true, userId: true, username: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true } } } },
+          // In the order the intro named them (the claim query's), so that an updated intro reads the same.
+          members: { orderBy: { participantId: 'asc' }, include: { participant: { select: { id: true, userId: true, username: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true } } } },
           deliveries: { where: { kind: { in: ['intro', 'followup', 'reminder'] } }, select: { kind: true, postId: true, dedupeKey: true, state: true, attempts: true } },
           outcomes: { orderBy: { answeredAt: 'asc' } },
           round: { include: { program: true } }
@@ -55,6 +56,23 @@ export function createFollowupsStore (prisma: PrismaClient) {
     async skipNextRound (participantId: number, now: Date): Promise<boolean> {
       const { count } = await prisma.participant.updateMany({ where: { id: participantId, skipNext: false }, data: { skipNext: true, lastSeenAt: now } })
       return count > 0
+    },
+
+    /**
+     * The intro's "We already know each other": records the pairs (each ordered, core/acquaintances.ts) that are not
+     * recorded yet; a click is a visit. Answers how many pairs were new (0 when all were known: a second click changes
+     * nothing) and every pair recorded under this group's intro so far, oldest first.
+     */
+    async recordAcquaintances ({ programId, groupId, recordedById, pairs, now }: { programId: number, groupId: number, recordedById: number, pairs: readonly [number, number][], now: Date }) {
+      const [{ count }, , recorded] = await prisma.$transaction([
+        prisma.acquaintance.createMany({
+          data: pairs.map(([a, b]) => ({ programId, participantAId: a, participantBId: b, groupId, recordedById, createdAt: now })),
+          skipDuplicates: true
+        }),
+        prisma.participant.update({ where: { id: recordedById }, data: { lastSeenAt: now } }),
+        prisma.acquaintance.findMany({ where: { groupId }, orderBy: [{ createdAt: 'asc' }, { recordedById: 'asc' }], select: { participantAId: true, participantBId: true, recordedById: true } })
+      ])
+      return { added: count, recorded }
     },
 
     /** One reminder per group, ever. */

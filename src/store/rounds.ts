@@ -159,6 +159,15 @@ export function createRoundsStore (prisma: PrismaClient) {
       return rows.map((b) => [b.blockerId, b.blockedId])
     },
 
+    /** Pairs who said they already know each other in this program (as user ids): the matcher never groups them. */
+    async acquaintedPairs (programId: number): Promise<[string, string][]> {
+      const rows = await prisma.acquaintance.findMany({
+        where: { programId },
+        select: { participantA: { select: { userId: true } }, participantB: { select: { userId: true } } }
+      })
+      return rows.map((row) => [row.participantA.userId, row.participantB.userId])
+    },
+
     /**
      * Commits a planned round with its groups and its messages; null when another instance got there first. One
      * statement per table, whatever the round's size: rows go in as arrays (unnest), and each count is checked.

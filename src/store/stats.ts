@@ -53,6 +53,8 @@ export interface HistoryEntry {
   outcome: GroupOutcome
   /** What this person answered, if anything. */
   answer: Answer | null
+  /** The others in the group this person said (or was told, by their click) they already know: never grouped again. */
+  acquainted: Person[]
 }
 
 /** The group messages whose state an admin may want to see; alone and autopause are direct messages. */
@@ -227,10 +229,14 @@ export function createStatsStore (prisma: PrismaClient) {
       }
     },
 
-    /** A person's latest groups in a program, newest first; null when they never took part there. */
+    /** A person's latest groups in a program, newest first, with whom there they already knew; null when they never took part there. */
     async personHistory (programId: number, userId: string, limit = 10): Promise<HistoryEntry[] | null> {
-      const participant = await prisma.participant.findUnique({ where: { programId_userId: { programId, userId } }, select: { id: true } })
+      const participant = await prisma.participant.findUnique({
+        where: { programId_userId: { programId, userId } },
+        select: { id: true, acquaintedAsA: { select: { participantB: { select: { userId: true } } } }, acquaintedAsB: { select: { participantA: { select: { userId: true } } } } }
+      })
       if (participant === null) return null
+      const acquainted = new Set([...participant.acquaintedAsA.map((a) => a.participantB.userId), ...participant.acquaintedAsB.map((a) => a.participantA.userId)])
       const groups = await prisma.group.findMany({
         where: { members: { some: { participantId: participant.id } } },
         orderBy: { round: { number: 'desc' } },
@@ -249,7 +255,8 @@ export function createStatsStore (prisma: PrismaClient) {
         others: group.members.map((m) => m.participant).filter((p) => p.userId !== userId).sort(byUsername),
         asked: group.deliveries.length > 0,
         outcome: groupOutcome(group.outcomes.map((o) => o.answer)),
-        answer: group.outcomes.find((o) => o.userId === userId)?.answer ?? null
+        answer: group.outcomes.find((o) => o.userId === userId)?.answer ?? null,
+        acquainted: group.members.map((m) => m.participant).filter((p) => acquainted.has(p.userId)).sort(byUsername)
       }))
     },
 

@@ -123,4 +123,26 @@ else {
     t.match((await world.slash(ann, 'status')).text, /paused/, 'status says so')
     t.match((await world.slash(ann, 'resume')).text, /Welcome back/, 'resume brings her back')
   })
+
+  t.test('"We already know each other": the intro says so once, for everyone; the pair is never grouped again', async (t) => {
+    const world = await createWorld(t, url)
+    const [amy, ben] = await Promise.all(['amy', 'ben'].map((name) => world.person(name))) as [Person, Person]
+    for (const person of [amy, ben]) await world.slash(person, 'join')
+    t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ round: 1, eligible: 2, groups: 1 }])
+    const intro = await latestInGroup(world, amy, /Coffee time/)
+    t.ok(intro, 'amy sees the intro')
+
+    t.same(await clickAs(amy, intro!.id, 'coffeeknow'), { status: 200 }, 'Mattermost accepted the click and Coffee answered')
+    const updated = await ben.client.getPost(intro!.id) as unknown as Post
+    t.equal(updated.message, `${intro!.message}\n\n🤝 @${amy.username} and @${ben.username} already know each other — I won't pair them again.`, 'ben reads the intro with the line added, the rest as it was')
+    t.same(((updated.props.attachments ?? []) as Attachment[])[0]?.actions?.map((a) => a.id), ['coffeeskip', 'coffeeknow'], 'both buttons stay')
+    t.equal(updated.props.coffee_delivery, intro!.props.coffee_delivery, 'and the delivery key')
+
+    t.same(await clickAs(ben, intro!.id, 'coffeeknow'), { status: 200 }, 'a second click, by ben')
+    const after = await amy.client.getPost(intro!.id) as unknown as Post
+    t.equal(after.update_at, updated.update_at, 'changes nothing: the post is not touched again')
+    t.match((await world.slash(ben, 'history')).text, new RegExp(`@${amy.username}[^\n]*already knew each other`), '/coffee history shows it')
+
+    t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ round: 2, eligible: 2, groups: 0, alone: 2 }], 'round 2 does not group them again')
+  })
 }

@@ -90,7 +90,7 @@ else {
     t.match(firstLine, new RegExp(`@${partner.username} \\([A-Z][a-z]+ Tester\\)`), 'the partner with their full name')
     t.equal(intro.message.split('\n').filter((line) => line.startsWith('- ')).length, 2, 'two conversation starters for a pair')
     const actions = ((intro.props.attachments ?? []) as { actions?: { id: string, name: string }[] }[]).flatMap((a) => a.actions ?? [])
-    t.same(actions.map((a) => [a.id, a.name]), [['coffeeskip', 'Skip next round']])
+    t.same(actions.map((a) => [a.id, a.name]), [['coffeeskip', 'Skip next round'], ['coffeeknow', 'We already know each other']])
     await amy.client.doPostAction(intro.id, 'coffeeskip')
     t.match((await world.slash(amy, 'status')).text, /sitting out the next round/, 'the click skipped her next round')
     const seenByPartner = await partner.client.getPost(intro.id) as unknown as typeof intro

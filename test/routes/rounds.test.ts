@@ -65,7 +65,7 @@ t.test('a round introduces everyone once, in group messages with the bot; a trio
       const about = name === 'alice' ? ' (Ana Lima, Product designer)' : name === 'erin' ? ' (E\\_rin)' : ` (${world.mm.user(id)!.first_name} ${world.mm.user(id)!.last_name})`
       t.ok(firstLine.includes(`@${name}${about}`), `@${name} introduced with their name: ${firstLine}`)
     }
-    t.same((post.props.attachments as { actions: { name: string }[] }[]).map((a) => a.actions.map((b) => b.name)), [['Skip next round']], 'one button: skip next round')
+    t.same((post.props.attachments as { actions: { name: string }[] }[]).map((a) => a.actions.map((b) => b.name)), [['Skip next round', 'We already know each other']], 'two buttons: skip next round, we already know each other')
     t.match(post.props, { coffee_delivery: /^intro:\d+:1:\d+$/ }, 'keyed by program, round and group')
   }
   const again = await pass(world.app)
