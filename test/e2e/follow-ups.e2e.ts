@@ -111,7 +111,14 @@ else {
     t.match((await world.slash(lead, 'config followup 0')).text, /next scheduler run/)
     for (const person of [ann, ben]) await world.slash(person, 'join')
 
-    for (let round = 1; round <= 3; round++) t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ round, eligible: 2 }])
+    // A follow-up counts only when people had a fair time to answer it (a day before the next round): each round's
+    // goes out at the next scheduler run, and Coffee comes back a day later for the next round.
+    for (let round = 1; round <= 3; round++) {
+      if (round > 1) await world.restartCoffee({ clockShiftMs: (round - 1) * DAY_MS })
+      t.hasStrict((await world.rounds({ force: true })).body.rounds, [{ round, eligible: 2 }])
+      t.equal((await world.rounds()).body.deliveries.sent, 1, `round ${round}'s follow-up`)
+    }
+    await world.restartCoffee({ clockShiftMs: 3 * DAY_MS })
     // Two newcomers, so that round 4 has people to match besides the two who stopped answering.
     for (const person of await Promise.all(['cat', 'dan'].map((name) => world.person(name)))) await world.slash(person, 'join')
     const { body } = await world.rounds({ force: true })
