@@ -17,7 +17,8 @@ export interface MatchTuning {
 
 /**
  * Splits this round's people into groups of the sizes groupSizes gives (groups of `groupSize`, some one smaller),
- * never putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that
+ * never putting blocked pairs together, then keeping every group able to meet in working hours (pairwise: for
+ * daily windows of up to 8 hours, pairwise overlap means the group's), avoiding pairs that met before and, failing that, preferring those that
  * met longest ago. Blocks come before sizes: when they leave someone without a seat, a group may take one more.
  * Pure: the same input and random sequence give the same result.
  */
@@ -30,7 +31,7 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   const order = shuffleInPlace([...new Set(input.people)], random)
   const ctx = buildContext(input, order)
   const n = ctx.n
-  if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0 }
+  if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0, apart: 0 }
 
   const cost = pairCostFunction(ctx)
   const grouping = new Grouping(n, cost)
@@ -166,16 +167,20 @@ function toResult (ctx: MatchContext, people: readonly string[], grouping: Group
   for (const [i, id] of people.entries()) if (!position.has(id)) position.set(id, i)
   const byPosition = (x: string, y: string): number => position.get(x)! - position.get(y)!
   let repeats = 0
+  let apart = 0
   const groups: string[][] = []
   for (const members of grouping.groups) {
     if (members.length === 0) continue
+    let meets = true
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         if (ctx.lastMet(members[i]!, members[j]!) !== undefined) repeats++
+        if (ctx.apart(members[i]!, members[j]!)) meets = false
       }
     }
+    if (!meets) apart++
     groups.push(members.map((x) => ctx.ids[x]!).sort(byPosition))
   }
   groups.sort((x, y) => byPosition(x[0]!, y[0]!))
-  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats }
+  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats, apart }
 }
