@@ -61,6 +61,8 @@ const SETTINGS: Setting[] = [
   changeable('groupSize'),
   changeable('mode'),
   changeable('followupHours'),
+  changeable('workingHours'),
+  changeable('timezones'),
   {
     words: /^start$/,
     usage: 'start <weekday> <HH:MM> | now',

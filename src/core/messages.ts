@@ -14,6 +14,8 @@ export interface IntroInput {
   followupIn: string
   /** The member asked to propose a time, so that the group does not wait for each other. */
   proposer: string
+  /** When their working hours overlap, as working-hours.ts meetingWindowLine says; a paragraph of its own ('' for none). */
+  meetingWindow?: string
 }
 
 function mentionList (usernames: readonly string[]): string {
@@ -22,7 +24,7 @@ function mentionList (usernames: readonly string[]): string {
   return `${mentions.slice(0, -1).join(', ')} and ${mentions.at(-1)!}`
 }
 
-export function introMessage ({ usernames, channelName, icebreaker, followupIn, proposer }: IntroInput): string {
+export function introMessage ({ usernames, channelName, icebreaker, followupIn, proposer, meetingWindow = '' }: IntroInput): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
   const who = usernames.length === 2 ? 'you two' : `the ${usernames.length} of you`
   return [
@@ -30,6 +32,7 @@ export function introMessage ({ usernames, channelName, icebreaker, followupIn, 
     '',
     `Coffee from ${channel} picked ${who} this round. Find half an hour in the coming days for a coffee, a walk or a video call — whatever suits you. @${proposer}, would you propose a time?`,
     '',
+    ...(meetingWindow === '' ? [] : [meetingWindow, '']),
     `**To get you started:** ${icebreaker}`,
     '',
     `_I'll ask how it went ${followupIn}. Too busy for coffee? Type \`/coffee skip\` right here to sit out the next round of ${channel}, or \`/coffee pause 2w\` to take a break._`

@@ -6,6 +6,7 @@ import { decideEligibility, type EligibilityParticipant, type EligibilityUser, t
 import { matchRound, type PastGroup, type Random } from './matching/index.js'
 import { pickIcebreaker } from './icebreakers.js'
 import { MAX_GROUP_SIZE } from './group-size.js'
+import { availability, meetingWindowLine, readWorkingHours } from './working-hours.js'
 
 export interface PlanProgram {
   id: number
@@ -17,6 +18,9 @@ export interface PlanProgram {
   /** The start a channel admin chose (see core/schedule.ts) and the channel's time zone. */
   startAt: Date | null
   timezone: string
+  /** Whether matching and intros look at people's time zones, and everyone's working hours ("9-17"). */
+  timezones: boolean
+  workingHours: string
   /** The program's latest round, if any. */
   lastSlot: Date | null
   lastNumber: number | null
@@ -60,7 +64,7 @@ export interface PlanInputs {
   participants: readonly EligibilityParticipant[]
   channelMemberIds: ReadonlySet<string>
   /** Mattermost's view of the candidates. */
-  users: ReadonlyMap<string, EligibilityUser>
+  users: ReadonlyMap<string, EligibilityUser & { timezone?: string }>
   botUserId: string
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
@@ -77,6 +81,8 @@ export interface PlannedGroup {
   /** Usernames, in the order of userIds. */
   usernames: string[]
   icebreaker: string
+  /** The intro's line on when the members can meet ('' for none). */
+  meetingWindow: string
   introKey: string
 }
 
@@ -116,7 +122,12 @@ export function planRound (inputs: PlanInputs): PlanResult {
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)
-  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [] })
+  const hours = readWorkingHours(program.workingHours)
+  const zones = new Map<string, string>()
+  if (program.timezones) for (const id of people) zones.set(id, inputs.users.get(id)?.timezone ?? '')
+  // The week the groups meet in starts now: its actual dates decide what daylight saving does to the overlap.
+  const avail = program.timezones ? availability(zones, hours, now) : undefined
+  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [], ...(avail === undefined ? {} : { availability: avail }) })
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)
@@ -134,6 +145,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
         userIds,
         usernames: userIds.map(nameOf),
         icebreaker: pickIcebreaker(number, index),
+        meetingWindow: program.timezones ? meetingWindowLine(userIds.map((id) => ({ username: nameOf(id), zone: zones.get(id) ?? '' })), hours, now) : '',
         introKey: deliveryKeys.intro(program.id, number, index)
       })),
       alone: match.alone.map((userId) => ({ userId, username: nameOf(userId), key: deliveryKeys.alone(program.id, number, userId) })),

@@ -3,7 +3,7 @@
 import { html, jsonScript, inlineMarkdown, type Html } from './html.js'
 import type { DashboardView } from './view.js'
 import type { GroupOutcome, RoundRecord, HistoryEntry } from '../store/stats.js'
-import { describeSettings, DEFAULT_SETTINGS, type SettingName } from '../core/settings.js'
+import { describeSettings, DEFAULT_SETTINGS, type ProgramSettings, type SettingName } from '../core/settings.js'
 import { formatDate, describeHours } from '../core/durations.js'
 import { IMPORTED_GROUP } from '../core/messages.js'
 import { MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../core/group-size.js'
@@ -193,15 +193,19 @@ const FIELDS: { name: SettingName, label: string, hint: string }[] = [
   { name: 'cadenceDays', label: 'Rounds every', hint: 'For example "1 week", "2 weeks" or "10 days" (1 to 90 days).' },
   { name: 'groupSize', label: 'Group size', hint: `${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE} people.` },
   { name: 'followupHours', label: 'Ask "did you meet?" after', hint: 'For example "3 days" or "48 hours"; 0 for the next scheduled run.' },
-  { name: 'mode', label: 'Who takes part', hint: '' }
+  { name: 'mode', label: 'Who takes part', hint: '' },
+  { name: 'workingHours', label: 'Working hours', hint: 'Whole hours on weekdays, in each person\'s own time zone, like "9-17".' },
+  { name: 'timezones', label: 'Time zones', hint: '' }
 ]
 
-function settingValue (name: SettingName, settings: { cadenceDays: number, groupSize: number, followupHours: number, mode: string }): string {
+function settingValue (name: SettingName, settings: ProgramSettings): string {
   switch (name) {
     case 'cadenceDays': return settings.cadenceDays % 7 === 0 ? `${settings.cadenceDays / 7} ${settings.cadenceDays === 7 ? 'week' : 'weeks'}` : `${settings.cadenceDays} days`
     case 'groupSize': return String(settings.groupSize)
     case 'followupHours': return settings.followupHours === 0 ? '0' : describeHours(settings.followupHours).replace(/^an? /, '1 ')
     case 'mode': return settings.mode
+    case 'workingHours': return settings.workingHours
+    case 'timezones': return settings.timezones ? 'on' : 'off'
   }
 }
 
@@ -221,7 +225,11 @@ function settingsSection (view: DashboardView, base: string, csrf: string, form:
       ? html`<select id="${name}" name="${name}"${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}>
 <option value="optin"${value === 'optin' ? html` selected` : ''}>People who type /coffee join</option>
 <option value="channel"${value === 'channel' ? html` selected` : ''}>Everyone in the channel</option></select>`
-      : html`<input id="${name}" name="${name}" type="text" value="${value}" required${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}${error === undefined ? '' : html` aria-invalid="true"`}>`
+      : name === 'timezones'
+        ? html`<select id="${name}" name="${name}"${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}>
+<option value="on"${value === 'on' ? html` selected` : ''}>On: groups share working hours, intros say when</option>
+<option value="off"${value === 'off' ? html` selected` : ''}>Off</option></select>`
+        : html`<input id="${name}" name="${name}" type="text" value="${value}" required${describedBy === '' ? '' : html` aria-describedby="${describedBy}"`}${error === undefined ? '' : html` aria-invalid="true"`}>`
     return html`<div class="field">
 <label for="${name}">${label}</label>
 ${control}

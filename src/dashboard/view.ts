@@ -73,7 +73,7 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
   const view: DashboardView = {
     channelId,
     channelName: program?.channelName ?? '',
-    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, paused: program.paused, timezone: program.timezone },
+    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, workingHours: program.workingHours, timezones: program.timezones, paused: program.paused, timezone: program.timezone },
     stats: EMPTY_STATS,
     current: null,
     next: `Coffee has not started in this channel yet: people join with \`/coffee join\`, and round 1 waits until ${HOW_TO_START}.`,

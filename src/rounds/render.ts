@@ -42,6 +42,7 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
           usernames: group.members.map((m) => m.username),
           channelName: program.channelName,
           icebreaker: group.icebreaker,
+          meetingWindow: group.meetingWindow,
           followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
           proposer: proposerOf(group.members.map((m) => m.username), round.number, group.id)
         }),

@@ -38,9 +38,12 @@ const SettingsForm = Type.Object({
   cadenceDays: Type.String({ maxLength: 100 }),
   groupSize: Type.String({ maxLength: 100 }),
   followupHours: Type.String({ maxLength: 100 }),
-  mode: Type.String({ maxLength: 100 })
+  mode: Type.String({ maxLength: 100 }),
+  // Optional: a form from a page served before these settings existed still saves the others.
+  workingHours: Type.Optional(Type.String({ maxLength: 100 })),
+  timezones: Type.Optional(Type.String({ maxLength: 100 }))
 })
-const SETTING_NAMES: readonly SettingName[] = ['cadenceDays', 'groupSize', 'followupHours', 'mode']
+const SETTING_NAMES: readonly SettingName[] = ['cadenceDays', 'groupSize', 'followupHours', 'mode', 'workingHours', 'timezones']
 
 const TITLES: Record<number, string> = { 401: 'Please sign in again', 403: 'Not for this link', 404: 'Not found' }
 
@@ -130,7 +133,9 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<DashboardOptions> = asyn
     const form: FormState = { values: {}, errors: {}, done: [] }
     const patch: Partial<ProgramSettings> = {}
     for (const name of SETTING_NAMES) {
-      const typed = request.body[name].trim()
+      const raw = request.body[name]
+      if (raw === undefined) continue
+      const typed = raw.trim()
       form.values[name] = typed
       const change = parseSetting(name, typed)
       if (!change.ok) { form.errors[name] = change.error; continue }

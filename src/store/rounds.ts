@@ -39,6 +39,8 @@ export interface DeliveryToSend {
   group: {
     id: number
     icebreaker: string
+    /** The intro's line on when the members can meet ('' for none). */
+    meetingWindow: string
     channelId: string | null
     members: { userId: string, username: string }[]
     /** Follow-ups and reminders only (empty otherwise): the answers so far, oldest first. */
@@ -71,6 +73,7 @@ interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group'> {
   roundStartedAt: Date
   latestNumber: number
   icebreaker: string | null
+  meetingWindow: string | null
   groupChannelId: string | null
   members: { userId: string, username: string }[] | null
   outcomes: { userId: string, answer: OutcomeAnswer }[] | null
@@ -172,9 +175,9 @@ export function createRoundsStore (prisma: PrismaClient) {
         })
         const indexes = plan.groups.map((_, index) => index)
         expect('groups', await tx.$executeRaw`
-          INSERT INTO "Group" ("roundId", index, icebreaker)
-          SELECT ${round.id}, u.index, u.icebreaker
-          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => g.icebreaker)}::text[]) AS u(index, icebreaker)`, plan.groups.length)
+          INSERT INTO "Group" ("roundId", index, icebreaker, "meetingWindow")
+          SELECT ${round.id}, u.index, u.icebreaker, u."meetingWindow"
+          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => g.icebreaker)}::text[], ${plan.groups.map((g) => g.meetingWindow)}::text[]) AS u(index, icebreaker, "meetingWindow")`, plan.groups.length)
         const memberIndexes = plan.groups.flatMap((g, index) => g.userIds.map(() => index))
         expect('group members', await tx.$executeRaw`
           INSERT INTO "GroupMember" ("groupId", "participantId")
@@ -230,7 +233,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts, c."channelId",
                p."channelName", p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
                (SELECT max(l.number) FROM "Round" l WHERE l."programId" = r."programId") AS "latestNumber",
-               g.icebreaker, g."channelId" AS "groupChannelId",
+               g.icebreaker, g."meetingWindow", g."channelId" AS "groupChannelId",
                (SELECT json_agg(json_build_object('userId', pa."userId", 'username', pa.username) ORDER BY pa.id)
                 FROM "GroupMember" gm JOIN "Participant" pa ON pa.id = gm."participantId" WHERE gm."groupId" = c."groupId") AS members,
                CASE WHEN c.kind IN ('followup', 'reminder') THEN
@@ -258,7 +261,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         round: { number: row.roundNumber, startedAt: row.roundStartedAt, latestNumber: row.latestNumber },
         group: row.groupId === null
           ? null
-          : { id: row.groupId, icebreaker: row.icebreaker ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
+          : { id: row.groupId, icebreaker: row.icebreaker ?? '', meetingWindow: row.meetingWindow ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
       }))
     },
 
