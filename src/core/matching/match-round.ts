@@ -4,7 +4,7 @@ import {
 } from './groups.js'
 import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
-import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
+import { APART_COST, pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
 import { seatPriority } from './fair-turns.js'
 import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
@@ -54,6 +54,7 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   if (alone.length > 0) bounds = sizeBounds(n - alone.length, k)
   // Always: an eviction can leave a group below the smallest size (even a person by themselves) with nobody alone.
   alone = alone.concat(rebalance(grouping, bounds))
+  if (k === 2 && ctx.anyApart) splitApartPairs(grouping, bounds)
   polish(grouping, bounds, random)
 
   if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
@@ -151,6 +152,38 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
   }
   for (const members of best!) grouping.addGroup(members)
   return evictBlocked(grouping)
+}
+
+// Pairing pairs everyone, so an odd count of people in a zone leaves a pair without a shared hour; each of them
+// joining a pair they can meet makes two trios that can. Only when both have such a pair to join.
+function splitApartPairs (grouping: Grouping, bounds: SizeBounds): void {
+  const { groups } = grouping
+  const home = (x: number, skip: number, not: number): number => {
+    let best = -1
+    let bestCost = APART_COST
+    for (let h = 0; h < groups.length; h++) {
+      const size = groups[h]!.length
+      if (h === skip || h === not || size === 0 || size >= bounds.hi) continue
+      const c = grouping.costWith(x, h)
+      if (c < bestCost) {
+        best = h
+        bestCost = c
+      }
+    }
+    return best
+  }
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g]!
+    if (members.length !== 2 || grouping.cost(members[0]!, members[1]!) < APART_COST) continue
+    const [a, b] = members as [number, number]
+    const forA = home(a, g, -1)
+    const forB = forA < 0 ? -1 : home(b, g, forA)
+    if (forB < 0) continue
+    grouping.remove(a)
+    grouping.insert(a, forA)
+    grouping.remove(b)
+    grouping.insert(b, forB)
+  }
 }
 
 // Swaps and moves first (cheap), rotations when those are stuck, until neither helps.
