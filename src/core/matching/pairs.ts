@@ -170,7 +170,9 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   // edges and solve again.
   const unpaired: number[] = []
   for (let a = 0; a < n; a++) if (mate[a]! < 0) unpaired.push(a)
-  if (unpaired.length > n % 2) {
+  // Unpaired people in zones that share no hour (an odd count in each) are not a sampling miss: they become trios.
+  const missed = !ctx.anyApart || unpaired.some((a, i) => unpaired.some((b, j) => j > i && !ctx.apart(a, b)))
+  if (unpaired.length > n % 2 && missed) {
     for (const a of unpaired) addAllFor(a)
     mate = maxWeightMatching(n, edges, { maxCardinality: true })
   }
