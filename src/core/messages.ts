@@ -19,6 +19,8 @@ export interface IntroInput {
   skipButton: boolean
   /** Who clicked "We already know each other" under this intro, and whom they know (shown at the end, in that order). */
   acquainted?: readonly { clicker: string, knows: readonly string[] }[]
+  /** When their working hours overlap, as working-hours.ts meetingWindowLine says; a paragraph of its own ('' for none). */
+  meetingWindow?: string
 }
 
 /** A member of a group as the intro names them: Mattermost's full name and position, when they have them. */
@@ -54,7 +56,7 @@ function mentionList (usernames: readonly string[]): string {
   return joinWords(usernames.map((name) => `@${name}`))
 }
 
-export function introMessage ({ members, channelName, icebreakers, followupIn, proposer, skipButton, acquainted = [] }: IntroInput): string {
+export function introMessage ({ members, channelName, icebreakers, followupIn, proposer, skipButton, acquainted = [], meetingWindow = '' }: IntroInput): string {
   const channel = channelName === '' ? 'your channel' : `~${channelName}`
   const who = members.length === 2 ? 'you two' : `the ${members.length} of you`
   return [
@@ -62,6 +64,7 @@ export function introMessage ({ members, channelName, icebreakers, followupIn, p
     '',
     `Coffee from ${channel} picked ${who} this round. Find half an hour in the coming days for a coffee, a walk or a video call — whatever suits you. @${proposer}, would you propose a time?`,
     '',
+    ...(meetingWindow === '' ? [] : [meetingWindow, '']),
     '**Not sure where to start?** Try one of these.',
     ...icebreakers.map((starter) => `- ${starter}`),
     '',

@@ -7,6 +7,7 @@ import { matchRound, type PastGroup, type Random } from './matching/index.js'
 import { pickIcebreakers, previousStarters, starterCount, type PastStarters } from './icebreakers.js'
 import { fullNameOf } from './messages.js'
 import { MAX_GROUP_SIZE } from './group-size.js'
+import { availability, meetingWindowLine, readWorkingHours } from './working-hours.js'
 
 export interface PlanProgram {
   id: number
@@ -20,6 +21,9 @@ export interface PlanProgram {
   /** The start a channel admin chose (see core/schedule.ts) and the channel's time zone. */
   startAt: Date | null
   timezone: string
+  /** Whether matching and intros look at people's time zones, and everyone's working hours ("9-17"). */
+  timezones: boolean
+  workingHours: string
   /** The program's latest round, if any. */
   lastSlot: Date | null
   lastNumber: number | null
@@ -65,8 +69,8 @@ export interface PlanInputs {
   now: Date
   participants: readonly EligibilityParticipant[]
   channelMemberIds: ReadonlySet<string>
-  /** Mattermost's view of the candidates, with the names the intro shows when it has them. */
-  users: ReadonlyMap<string, EligibilityUser & { first_name?: string, last_name?: string, nickname?: string, position?: string }>
+  /** Mattermost's view of the candidates, with the names the intro shows and the time zone, when they have them. */
+  users: ReadonlyMap<string, EligibilityUser & { first_name?: string, last_name?: string, nickname?: string, position?: string, timezone?: string }>
   botUserId: string
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
@@ -87,6 +91,8 @@ export interface PlannedGroup {
   names: { fullName: string, position: string }[]
   /** Conversation starters, none of which a member had in their previous group. */
   icebreakers: string[]
+  /** The intro's line on when the members can meet ('' for none). */
+  meetingWindow: string
   introKey: string
 }
 
@@ -132,7 +138,12 @@ export function planRound (inputs: PlanInputs): PlanResult {
 
   const number = (program.lastNumber ?? 0) + 1
   const people = eligible.map((e) => e.userId)
-  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [] })
+  const hours = readWorkingHours(program.workingHours)
+  const zones = new Map<string, string>()
+  if (program.timezones) for (const id of people) zones.set(id, inputs.users.get(id)?.timezone ?? '')
+  // The week the groups meet in starts now: its actual dates decide what daylight saving does to the overlap.
+  const avail = program.timezones ? availability(zones, hours, now) : undefined
+  const match = matchRound({ people, groupSize: program.groupSize, history: inputs.history, blocks: inputs.blocks, round: number, random: inputs.random, priority: inputs.satOut ?? [], ...(avail === undefined ? {} : { availability: avail }) })
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)
@@ -155,6 +166,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
           return { fullName: user === undefined ? '' : fullNameOf(user), position: user?.position?.trim() ?? '' }
         }),
         icebreakers: pickIcebreakers(starterCount(userIds.length), new Set(userIds.flatMap((id) => lastStarters.get(id) ?? [])), inputs.random),
+        meetingWindow: program.timezones ? meetingWindowLine(userIds.map((id) => ({ username: nameOf(id), zone: zones.get(id) ?? '' })), hours, now) : '',
         introKey: deliveryKeys.intro(program.id, number, index)
       })),
       alone: match.alone.map((userId) => ({ userId, username: nameOf(userId), key: deliveryKeys.alone(program.id, number, userId) })),

@@ -2,6 +2,7 @@
 // read and what is said about it, and the fields of the dashboard's form. The form's fields add up to the very words an
 // admin would type (`start monday 10:00`, `pause`), read by the same setting, so both answer with the same sentences.
 import { parseCadence, parseHours, describeCadence, describeFollowupDelay, describeHours } from './durations.js'
+import { DEFAULT_WORKING_HOURS, describeWorkingHours, formatWorkingHours, parseWorkingHours, readWorkingHours } from './working-hours.js'
 import { parseGroupSize, describeLeftovers, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from './group-size.js'
 import { parseStart, parseWeekday, parseClockTime, parseTimeZone, formatInZone, describeWeeklyTime, zoneOrUtc, weekdayAndTime, WEEKDAY_NAMES, type ClockTime } from './local-time.js'
 import { changedStart, nextSlot, programSchedule, type ScheduleInput } from './schedule.js'
@@ -15,6 +16,10 @@ export interface ProgramSettings {
   mode: ProgramMode
   /** A post in the channel when each round starts (core/messages.ts announcementMessage). */
   announce: boolean
+  /** Everyone's working hours in their own time zone, as stored: "9-17". */
+  workingHours: string
+  /** Whether matching and intros look at people's time zones. */
+  timezones: boolean
 }
 
 export type SettingName = keyof ProgramSettings
@@ -73,7 +78,7 @@ export interface Setting {
 }
 
 /** What /coffee config shows before a program exists, and what a new program starts with (prisma/schema.prisma). */
-export const DEFAULT_SETTINGS: Readonly<ProgramSettings> = Object.freeze({ cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin', announce: true })
+export const DEFAULT_SETTINGS: Readonly<ProgramSettings> = Object.freeze({ cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin', announce: true, workingHours: formatWorkingHours(DEFAULT_WORKING_HOURS), timezones: true })
 
 function textField (id: string, label: string, hint: string): FormField {
   return { id, label, hint }
@@ -156,6 +161,28 @@ export const SETTINGS: readonly Setting[] = [
       const hours = parseHours(value)
       if (!hours.ok) return hours
       return { ok: true, patch: { followupHours: hours.value }, done: `Done: I'll ask "did you meet?" **${describeFollowupDelay(hours.value)}**.` }
+    }),
+  simple(/^(hours|working-hours)$/, 'hours <start>-<end>',
+    textField('workingHours', 'Working hours', 'On weekdays, in each person\'s own time zone, for example "9-17" or "8-18" (whole hours).'),
+    (program) => program.workingHours,
+    (value) => {
+      const hours = parseWorkingHours(value)
+      if (!hours.ok) return hours
+      return { ok: true, patch: { workingHours: formatWorkingHours(hours.value) }, done: `Done: from the next round, working hours are **${describeWorkingHours(hours.value)}** on weekdays, in each person's own time zone.` }
+    }),
+  simple(/^(timezones|time-zones)$/, 'timezones on|off',
+    { id: 'timezones', label: 'Group people who share working hours', hint: '', options: [['on', 'On: every group shares an hour when it can'], ['off', 'Off: time zones are not looked at']] },
+    (program) => program.timezones ? 'on' : 'off',
+    (value) => {
+      const word = value.trim().toLowerCase()
+      if (word !== 'on' && word !== 'off') return { ok: false, error: 'Time zones are `on` (groups share working hours; intros say when) or `off`.' }
+      return {
+        ok: true,
+        patch: { timezones: word === 'on' },
+        done: word === 'on'
+          ? 'Done: from the next round, groups are made of people whose working hours overlap, and intros say when.'
+          : 'Done: from the next round, time zones are not looked at.'
+      }
     }),
   simple(/^(announce|announcements?)$/, 'announce on|off',
     { id: 'announce', label: 'Announce each round in the channel', hint: '', options: [['on', 'On: a short post when each round starts'], ['off', 'Off']] },
@@ -331,6 +358,9 @@ export function describeSettings (settings: ProgramSettings & { paused: boolean,
     ['Group size', `${settings.groupSize} (${describeLeftovers(settings.groupSize)})`],
     ['Who takes part', settings.mode === 'channel' ? 'everyone in the channel' : 'people who typed `/coffee join`'],
     ['Follow-up', describeFollowupDelay(settings.followupHours)],
+    ['Working hours', settings.timezones
+      ? `${describeWorkingHours(readWorkingHours(settings.workingHours))} on weekdays, in each person's time zone: every group shares an hour of them when it can`
+      : 'time zones off: groups are made without looking at them'],
     ['Announcements', settings.announce ? 'on: a short post here when each round starts' : 'off'],
     ['State', settings.paused ? 'paused' : 'running']
   ]

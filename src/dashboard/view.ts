@@ -80,7 +80,7 @@ export async function loadDashboard (deps: ViewDeps, channelId: string, options:
   const view: DashboardView = {
     channelId,
     channelName: program?.channelName ?? '',
-    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, announce: program.announce, paused: program.paused, timezone: program.timezone, startAt: program.startAt },
+    settings: program === null ? null : { cadenceDays: program.cadenceDays, groupSize: program.groupSize, followupHours: program.followupHours, mode: program.mode, announce: program.announce, workingHours: program.workingHours, timezones: program.timezones, paused: program.paused, timezone: program.timezone, startAt: program.startAt },
     lastSlot: null,
     stats: EMPTY_STATS,
     current: null,

@@ -42,7 +42,7 @@ export interface RenderOptions {
 export interface IntroToRender {
   program: { channelName: string, followupHours: number }
   roundNumber: number
-  group: { id: number, icebreakers: readonly string[], members: readonly IntroMember[] }
+  group: { id: number, icebreakers: readonly string[], meetingWindow: string, members: readonly IntroMember[] }
   /** Who said under this intro that they already know whom (empty when it is first sent). */
   acquainted: readonly { clicker: string, knows: readonly string[] }[]
 }
@@ -56,6 +56,7 @@ export function renderIntro ({ program, roundNumber, group, acquainted }: IntroT
       members: group.members,
       channelName: program.channelName,
       icebreakers: group.icebreakers,
+      meetingWindow: group.meetingWindow,
       followupIn: program.followupHours === 0 ? 'soon' : `in ${describeHours(program.followupHours)}`,
       proposer: proposerOf(group.members.map((m) => m.username), roundNumber, group.id),
       skipButton: buttons,

@@ -113,7 +113,7 @@ export const actionsRoutes: FastifyPluginAsyncTypebox<ActionsOptions> = async (a
       const intro = renderIntro({
         program,
         roundNumber: group.round.number,
-        group: { id: group.id, icebreakers: group.icebreakers, members: group.members.map((m) => ({ username: m.participant.username, fullName: m.fullName, position: m.position })) },
+        group: { id: group.id, icebreakers: group.icebreakers, meetingWindow: group.meetingWindow, members: group.members.map((m) => ({ username: m.participant.username, fullName: m.fullName, position: m.position })) },
         acquainted: acquaintedBy(recorded.map((a) => ({ recordedBy: name(a.recordedById), a: name(a.participantAId), b: name(a.participantBId) })))
       }, { actionsUrl: publicUrl === undefined ? undefined : `${publicUrl}/actions`, actionsKey: key })
       return {

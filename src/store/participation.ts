@@ -95,7 +95,7 @@ export function createParticipationStore (prisma: PrismaClient) {
     },
 
     /** Changes settings; a new follow-up delay also moves the follow-up of every round whose follow-up is not out yet. */
-    async updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName' | 'startAt' | 'timezone'>>): Promise<Program> {
+    async updateProgram (programId: number, patch: Partial<Pick<Program, 'cadenceDays' | 'groupSize' | 'followupHours' | 'mode' | 'paused' | 'channelName' | 'startAt' | 'timezone' | 'workingHours' | 'timezones'>>): Promise<Program> {
       const hours = patch.followupHours
       if (hours === undefined) return prisma.program.update({ where: { id: programId }, data: patch })
       return prisma.$transaction(async (tx) => {

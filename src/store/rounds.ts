@@ -47,6 +47,8 @@ export interface DeliveryToSend {
   group: {
     id: number
     icebreakers: string[]
+    /** The intro's line on when the members can meet ('' for none). */
+    meetingWindow: string
     channelId: string | null
     /** Full names and positions as they were when the group was made ('' when none). */
     members: { userId: string, username: string, fullName: string, position: string }[]
@@ -82,6 +84,7 @@ interface ClaimRow extends Omit<DeliveryToSend, 'program' | 'round' | 'group' | 
   roundStartedAt: Date
   latestNumber: number
   icebreakers: string[] | null
+  meetingWindow: string | null
   groupChannelId: string | null
   members: NonNullable<DeliveryToSend['group']>['members'] | null
   outcomes: { userId: string, answer: OutcomeAnswer }[] | null
@@ -193,9 +196,9 @@ export function createRoundsStore (prisma: PrismaClient) {
         })
         const indexes = plan.groups.map((_, index) => index)
         expect('groups', await tx.$executeRaw`
-          INSERT INTO "Group" ("roundId", index, icebreakers)
-          SELECT ${round.id}, u.index, ARRAY(SELECT jsonb_array_elements_text(u.icebreakers))
-          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => JSON.stringify(g.icebreakers))}::jsonb[]) AS u(index, icebreakers)`, plan.groups.length)
+          INSERT INTO "Group" ("roundId", index, icebreakers, "meetingWindow")
+          SELECT ${round.id}, u.index, ARRAY(SELECT jsonb_array_elements_text(u.icebreakers)), u."meetingWindow"
+          FROM unnest(${indexes}::int[], ${plan.groups.map((g) => JSON.stringify(g.icebreakers))}::jsonb[], ${plan.groups.map((g) => g.meetingWindow)}::text[]) AS u(index, icebreakers, "meetingWindow")`, plan.groups.length)
         const memberIndexes = plan.groups.flatMap((g, index) => g.userIds.map(() => index))
         expect('group members', await tx.$executeRaw`
           INSERT INTO "GroupMember" ("groupId", "participantId", "fullName", position)
@@ -254,7 +257,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts, c."channelId",
                p."channelId" AS "programChannelId", p."channelName", p.mode::text AS mode, p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
                (SELECT max(l.number) FROM "Round" l WHERE l."programId" = r."programId") AS "latestNumber",
-               to_json(g.icebreakers) AS icebreakers, g."channelId" AS "groupChannelId",
+               to_json(g.icebreakers) AS icebreakers, g."meetingWindow", g."channelId" AS "groupChannelId",
                (SELECT json_agg(json_build_object('userId', pa."userId", 'username', pa.username, 'fullName', gm."fullName", 'position', gm.position) ORDER BY pa.id)
                 FROM "GroupMember" gm JOIN "Participant" pa ON pa.id = gm."participantId" WHERE gm."groupId" = c."groupId") AS members,
                CASE WHEN c.kind IN ('followup', 'reminder') THEN
@@ -291,7 +294,7 @@ export function createRoundsStore (prisma: PrismaClient) {
         announcement: row.announcement === null ? null : { people: Number(row.announcement.people), groups: Number(row.announcement.groups), lastRound: row.announcement.lastRound },
         group: row.groupId === null
           ? null
-          : { id: row.groupId, icebreakers: row.icebreakers ?? [], channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
+          : { id: row.groupId, icebreakers: row.icebreakers ?? [], meetingWindow: row.meetingWindow ?? '', channelId: row.groupChannelId, members: row.members ?? [], outcomes: row.outcomes ?? [], introState: row.introState, followupPostId: row.followupPostId }
       }))
     },
 

@@ -27,7 +27,7 @@ const help = (trigger: string) => [
   ],
   [
     ['Command', 'What it does'],
-    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | announce on|off | timezone <Area/City> | start <weekday> <HH:MM> | now | day <weekday> | time <HH:MM> | pause | resume]`, 'Show the settings of coffee in this channel, or change one.'],
+    [`${trigger} config [every <N> days|weeks | size <2-7> | mode optin|channel | followup <N> hours|days | hours <start>-<end> | timezones on|off | announce on|off | timezone <Area/City> | start <weekday> <HH:MM> | now | day <weekday> | time <HH:MM> | pause | resume]`, 'Show the settings of coffee in this channel, or change one.'],
     [`${trigger} dashboard`, 'A private link to this channel\'s dashboard: who met whom, the met rate, the next round, the settings.']
   ]
 ]
@@ -54,10 +54,11 @@ t.test('config: the settings, as they change', async (t) => {
     ['Group size', '2 (a trio when the count is odd)'],
     ['Who takes part', 'people who typed /coffee join'],
     ['Follow-up', '3 days after each intro'],
+    ['Working hours', '09:00–17:00 on weekdays, in each person\'s time zone: every group shares an hour of them when it can'],
     ['Announcements', 'on: a short post here when each round starts'],
     ['State', 'running']
   ]])
-  for (const change of ['every 2 weeks', 'size 3', 'mode channel', 'followup 0', 'announce off', 'pause']) await say(world.app, `config ${change}`, { userName: 'admin' })
+  for (const change of ['every 2 weeks', 'size 3', 'mode channel', 'followup 0', 'timezones off', 'announce off', 'pause']) await say(world.app, `config ${change}`, { userName: 'admin' })
   t.same(await settings(), [[
     ['Setting', 'Value'],
     ['Rounds', 'every 2 weeks'],
@@ -66,6 +67,7 @@ t.test('config: the settings, as they change', async (t) => {
     ['Group size', '3 (some of 2 when the count doesn\'t divide evenly)'],
     ['Who takes part', 'everyone in the channel'],
     ['Follow-up', 'at the next scheduler run after each intro'],
+    ['Working hours', 'time zones off: groups are made without looking at them'],
     ['Announcements', 'off'],
     ['State', 'paused']
   ]])

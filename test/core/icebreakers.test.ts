@@ -16,7 +16,7 @@ function playRounds (people: number, groupSize: number, rounds: number, seed: nu
   const history: (PastGroup & PastStarters & { members: string[], icebreakers: string[] })[] = []
   for (let round = 1; round <= rounds; round++) {
     const inputs: PlanInputs = {
-      program: { id: 1, mode: 'optin', paused: false, cadenceDays: 7, groupSize, followupHours: 72, announce: true, startAt: now, timezone: '', lastSlot: null, lastNumber: round - 1 },
+      program: { id: 1, mode: 'optin', paused: false, cadenceDays: 7, groupSize, followupHours: 72, announce: true, startAt: now, timezone: '', timezones: true, workingHours: '9-17', lastSlot: null, lastNumber: round - 1 },
       slot: now,
       now,
       // Some people sit out some rounds, so a person's previous group is not always the last round's.

@@ -9,7 +9,7 @@ const now = new Date('2026-11-23T09:00:00Z')
 const DAY = 24 * 60 * 60_000
 
 function program (patch: Partial<PlanProgram> = {}): PlanProgram {
-  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, announce: true, startAt: now, timezone: '', lastSlot: null, lastNumber: null, ...patch }
+  return { id: 7, mode: 'optin', paused: false, cadenceDays: 7, groupSize: 2, followupHours: 72, announce: true, startAt: now, timezone: '', timezones: true, workingHours: '9-17', lastSlot: null, lastNumber: null, ...patch }
 }
 
 function inputs (names: string[], patch: Partial<PlanInputs> = {}): PlanInputs {

@@ -4,7 +4,7 @@ import t from 'tap'
 import { changeFromForm, settingOf, SETTINGS, type ProgramState, type SettingContext } from '../../src/core/settings.js'
 
 const now = new Date('2026-11-23T09:00:00Z') // a Monday
-const program: ProgramState = { cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin', announce: true, paused: false, timezone: 'UTC', startAt: new Date('2026-11-30T10:00:00Z') }
+const program: ProgramState = { cadenceDays: 7, groupSize: 2, followupHours: 72, mode: 'optin', announce: true, workingHours: '9-17', timezones: true, paused: false, timezone: 'UTC', startAt: new Date('2026-11-30T10:00:00Z') }
 const ctx: SettingContext = { program, lastSlot: null, now, ownZone: '' }
 
 /** What the form shows for the program: every field of every setting. */
@@ -14,7 +14,7 @@ function shownFields (state: ProgramState = program): Record<string, string> {
 
 t.test('the form shows the program; sent back untouched, it changes nothing', async (t) => {
   const shown = shownFields()
-  t.same(shown, { cadenceDays: '1 week', groupSize: '2', mode: 'optin', followupHours: '3 days', announce: 'on', timezone: 'UTC', startDay: 'monday', startTime: '10:00', state: 'running' })
+  t.same(shown, { cadenceDays: '1 week', groupSize: '2', mode: 'optin', followupHours: '3 days', workingHours: '9-17', timezones: 'on', announce: 'on', timezone: 'UTC', startDay: 'monday', startTime: '10:00', state: 'running' })
   t.same(changeFromForm(shown, ctx), { patch: {}, done: [], errors: {} })
   t.same(changeFromForm({}, ctx), { patch: {}, done: [], errors: {} }, 'fields not sent are left alone')
   t.same(changeFromForm({ ...shown, cadenceDays: '7 days' }, ctx), { patch: {}, done: [], errors: {} }, 'another spelling of the same value')

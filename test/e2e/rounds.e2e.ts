@@ -183,4 +183,33 @@ else {
     t.equal(report.imported.groups, 0, 'the export imports to the same state')
     t.same(report.skipped.map((s) => s.reason), ['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate'])
   })
+
+  t.test('time zones as Mattermost keeps them: groups share working hours, and the intro says when in each one\'s time', async (t) => {
+    const world = await createWorld(t, url)
+    // Zones without daylight saving, so that the check holds whatever the date: São Paulo shares no hour of 09–17 with
+    // Kolkata or Tokyo; Kolkata 09:00–13:30 is Tokyo 12:30–17:00.
+    const zones: [string, { useAutomaticTimezone: string, automaticTimezone: string, manualTimezone: string }][] = [
+      ['ana', { useAutomaticTimezone: 'false', automaticTimezone: '', manualTimezone: 'America/Sao_Paulo' }],
+      ['eva', { useAutomaticTimezone: 'true', automaticTimezone: 'America/Sao_Paulo', manualTimezone: 'Asia/Tokyo' }],
+      ['ben', { useAutomaticTimezone: 'true', automaticTimezone: 'Asia/Kolkata', manualTimezone: '' }],
+      ['kai', { useAutomaticTimezone: 'false', automaticTimezone: 'America/Sao_Paulo', manualTimezone: 'Asia/Tokyo' }]
+    ]
+    const people: Person[] = []
+    for (const [name, timezone] of zones) {
+      const person = await world.person(name)
+      await world.server.admin.patchUser({ id: person.id, timezone })
+      t.match((await world.slash(person, 'join')).text, /You're in/)
+      people.push(person)
+    }
+    const [ana, eva, ben, kai] = people as [Person, Person, Person, Person]
+    const { body } = await world.rounds({ force: true })
+    t.hasStrict(body.rounds, [{ channel_id: world.channel.id, round: 1, eligible: 4, groups: 2 }])
+    const groups = [...(await groupsSeenBy(world, people)).values()]
+    const membersOf = (g: Conversation) => g.memberIds.filter((id) => id !== world.bot.id).sort()
+    t.same(groups.map(membersOf).sort(), [[ana.id, eva.id].sort(), [ben.id, kai.id].sort()].sort(), 'São Paulo with São Paulo, Kolkata with Tokyo')
+    const intro = (members: string[]) => groups.find((g) => membersOf(g).join() === [...members].sort().join())!.posts.find((p) => p.user_id === world.bot.id && /Coffee time/.test(p.message))!.message
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    t.match(intro([ben.id, kai.id]), new RegExp(`\n🕘 \\*\\*When you can all meet:\\*\\* [A-Za-z–, ]+, 09:00–13:30 for @${escape(ben.username)} \\(Asia/Kolkata\\), 12:30–17:00 for @${escape(kai.username)} \\(Asia/Tokyo\\)\\.\n`), 'the window, in each one\'s own time')
+    t.notMatch(intro([ana.id, eva.id]), /🕘|🌍/, 'one zone: nothing to add')
+  })
 }

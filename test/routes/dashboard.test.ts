@@ -187,6 +187,16 @@ t.test('settings: the same rules and messages as /coffee config, with a CSRF tok
   t.match(now.body, /Done: Round 1 is at the next scheduler run/)
   t.match(await world.db.prisma.program.findFirst(), { startAt: world.clock.now(), paused: false })
 
+  // Working hours and time zones: rendered from core/settings.ts like the others; a form without them keeps them.
+  t.match(same.body, /id="workingHours" name="workingHours" type="text" value="9-17"/)
+  t.match(same.body, /<option value="on" selected>On: every group shares an hour when it can/)
+  t.match((await post({ workingHours: '25-3' })).body, /id="workingHours-error"><code>25-3<\/code> is not a span of working hours/)
+  const zones = await follow(await post({ groupSize: '3', cadenceDays: '2 weeks', workingHours: '8 - 18', timezones: 'off' }))
+  t.match(zones.body, /Done: from the next round, working hours are <strong>08:00–18:00<\/strong>/)
+  t.match(zones.body, /Done: from the next round, time zones are not looked at\./)
+  t.match(await world.db.prisma.program.findFirst(), { workingHours: '8-18', timezones: false })
+  t.match(await say(world.app, 'config'), /\| Working hours \| time zones off/, '/coffee config sees the change')
+
   // Roles are asked again before a change: a demoted admin's session can look but not change.
   world.mm.addMember(CHANNEL_ID, world.person('admin').id, { admin: false })
   const demoted = await post({ groupSize: '4' })

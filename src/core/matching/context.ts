@@ -21,6 +21,10 @@ export interface MatchContext {
   /** Most recent earlier round in which a and b were in a group together, or undefined. */
   lastMet (a: number, b: number): number | undefined
   blocked (a: number, b: number): boolean
+  /** Whether a and b (people) have no working hour in common this round's week. */
+  apart (a: number, b: number): boolean
+  /** Whether any two people are apart: the layers that keep groups meetable are only needed then. */
+  readonly anyApart: boolean
   /** Distinct earlier partners per person (people only), for sizing the candidate graph. */
   readonly metCount: Int32Array
   /** Number of blocked partners per person (among people). */
@@ -116,6 +120,25 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     blockCount[b]!++
   }
 
+  const avail = input.availability
+  const classes = new Int32Array(n).fill(-1)
+  let anyApart = false
+  if (avail !== undefined) {
+    const seen: number[] = []
+    for (let a = 0; a < n; a++) {
+      const c = avail.classOf.get(ids[a]!)
+      if (c === undefined) continue
+      classes[a] = c
+      if (!seen.includes(c)) seen.push(c)
+    }
+    for (const c of seen) for (const d of seen) if (!avail.overlap(c, d)) anyApart = true
+  }
+  const apart = (a: number, b: number): boolean => {
+    const ca = classes[a]!
+    const cb = classes[b]!
+    return ca >= 0 && cb >= 0 && !avail!.overlap(ca, cb)
+  }
+
   return {
     ids,
     n,
@@ -124,6 +147,8 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     indexOf,
     lastMet: (a, b) => met.lastMet(a, b),
     blocked: (a, b) => blockedKeys.has(pairKey(a, b)),
+    apart: anyApart ? apart : () => false,
+    anyApart,
     metCount,
     blockCount,
     lastSeen,

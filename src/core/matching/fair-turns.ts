@@ -2,10 +2,11 @@
 // a group again while anyone else could take that place. Runs on a finished grouping; sitting out twice running is
 // worse than a repeat, so a swap may cost one (never a block).
 import type { Grouping } from './groups.js'
+import { APART_COST } from './scoring.js'
 
 /**
  * Seats every person of `priority` who is in `alone` in place of a grouped person outside `priority` whose group
- * takes them (no blocked pair), choosing the swap that adds the least cost. Returns the new alone list. Each swap
+ * takes them (no blocked pair, and no more pairs without shared working hours), choosing the swap that adds the least cost. Returns the new alone list. Each swap
  * seats one more priority person for good, so the loop ends; when it does, no priority person alone could replace
  * anyone outside `priority`.
  */
@@ -21,7 +22,11 @@ export function seatPriority (grouping: Grouping, alone: readonly number[], prio
       for (let g = 0; g < grouping.groups.length; g++) {
         for (const q of grouping.groups[g]!) {
           if (priority.has(q) || !grouping.compatible(p, g, q)) continue
-          const delta = grouping.costWith(p, g, q) - grouping.costWith(q, g)
+          const taken = grouping.costWith(p, g, q)
+          const given = grouping.costWith(q, g)
+          // A seat in a group one cannot meet is no turn: never trade a meetable group for that.
+          if (Math.floor(taken / APART_COST) > Math.floor(given / APART_COST)) continue
+          const delta = taken - given
           if (delta < bestDelta) {
             best = q
             bestDelta = delta

@@ -46,7 +46,7 @@ export function chooseByLookahead (ctx: MatchContext, circle: readonly number[],
     for (let j = i + 1; j < m; j++) {
       const a = circle[i]!
       const b = circle[j]!
-      if (ctx.lastMet(a, b) !== undefined || (a < n && b < n && ctx.blocked(a, b))) continue
+      if (ctx.lastMet(a, b) !== undefined || (a < n && b < n && (ctx.blocked(a, b) || ctx.apart(a, b)))) continue
       unused[i * m + j] = unused[j * m + i] = 1
     }
   }

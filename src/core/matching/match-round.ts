@@ -4,7 +4,7 @@ import {
 } from './groups.js'
 import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
-import { pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
+import { APART_COST, pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
 import { seatPriority } from './fair-turns.js'
 import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
@@ -17,7 +17,8 @@ export interface MatchTuning {
 
 /**
  * Splits this round's people into groups of the sizes groupSizes gives (groups of `groupSize`, some one smaller),
- * never putting blocked pairs together, avoiding pairs that met before and, failing that, preferring those that
+ * never putting blocked pairs together, then keeping every group able to meet in working hours (pairwise: for
+ * daily windows of up to 8 hours, pairwise overlap means the group's), avoiding pairs that met before and, failing that, preferring those that
  * met longest ago. Blocks come before sizes: when they leave someone without a seat, a group may take one more.
  * Pure: the same input and random sequence give the same result.
  */
@@ -30,7 +31,7 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   const order = shuffleInPlace([...new Set(input.people)], random)
   const ctx = buildContext(input, order)
   const n = ctx.n
-  if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0 }
+  if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0, apart: 0 }
 
   const cost = pairCostFunction(ctx)
   const grouping = new Grouping(n, cost)
@@ -53,6 +54,7 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   if (alone.length > 0) bounds = sizeBounds(n - alone.length, k)
   // Always: an eviction can leave a group below the smallest size (even a person by themselves) with nobody alone.
   alone = alone.concat(rebalance(grouping, bounds))
+  if (k === 2 && ctx.anyApart) splitApartPairs(grouping, bounds)
   polish(grouping, bounds, random)
 
   if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
@@ -152,6 +154,38 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
   return evictBlocked(grouping)
 }
 
+// Pairing pairs everyone, so an odd count of people in a zone leaves a pair without a shared hour; each of them
+// joining a pair they can meet makes two trios that can. Only when both have such a pair to join.
+function splitApartPairs (grouping: Grouping, bounds: SizeBounds): void {
+  const { groups } = grouping
+  const home = (x: number, skip: number, not: number): number => {
+    let best = -1
+    let bestCost = APART_COST
+    for (let h = 0; h < groups.length; h++) {
+      const size = groups[h]!.length
+      if (h === skip || h === not || size === 0 || size >= bounds.hi) continue
+      const c = grouping.costWith(x, h)
+      if (c < bestCost) {
+        best = h
+        bestCost = c
+      }
+    }
+    return best
+  }
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g]!
+    if (members.length !== 2 || grouping.cost(members[0]!, members[1]!) < APART_COST) continue
+    const [a, b] = members as [number, number]
+    const forA = home(a, g, -1)
+    const forB = forA < 0 ? -1 : home(b, g, forA)
+    if (forB < 0) continue
+    grouping.remove(a)
+    grouping.insert(a, forA)
+    grouping.remove(b)
+    grouping.insert(b, forB)
+  }
+}
+
 // Swaps and moves first (cheap), rotations when those are stuck, until neither helps.
 function polish (grouping: Grouping, bounds: SizeBounds, random: Random): void {
   for (let round = 0; round < 10; round++) {
@@ -166,16 +200,20 @@ function toResult (ctx: MatchContext, people: readonly string[], grouping: Group
   for (const [i, id] of people.entries()) if (!position.has(id)) position.set(id, i)
   const byPosition = (x: string, y: string): number => position.get(x)! - position.get(y)!
   let repeats = 0
+  let apart = 0
   const groups: string[][] = []
   for (const members of grouping.groups) {
     if (members.length === 0) continue
+    let meets = true
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         if (ctx.lastMet(members[i]!, members[j]!) !== undefined) repeats++
+        if (ctx.apart(members[i]!, members[j]!)) meets = false
       }
     }
+    if (!meets) apart++
     groups.push(members.map((x) => ctx.ids[x]!).sort(byPosition))
   }
   groups.sort((x, y) => byPosition(x[0]!, y[0]!))
-  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats }
+  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats, apart }
 }

@@ -27,18 +27,22 @@ const SPARSE_MET = 6
 const DEPLETION_STEPS = 100
 
 interface Layers {
+  /** Bonus of a pair that can meet; 0 when everyone can meet everyone. */
+  readonly meet: number
   readonly never: number
   readonly metUnit: number
   readonly factorBonus: number
 }
 
-function layers (n: number, withSchedule: boolean): Layers {
+function layers (n: number, withSchedule: boolean, withMeet: boolean): Layers {
   const slots = Math.floor(n / 2) + 1
   const factorBonus = withSchedule ? slots * (DEPLETION_STEPS + 1) : 0
   const scheduleSpan = withSchedule ? factorBonus + DEPLETION_STEPS : 0
   const metUnit = slots * (scheduleSpan + 1)
   const never = slots * (MET_WEIGHT_MAX * metUnit + scheduleSpan + 1)
-  return { never, metUnit, factorBonus }
+  // At DENSE_UP_TO people this is ~10¹³ per edge, a matching's total ~10¹⁵: integers doubles still hold exactly.
+  const meet = withMeet ? slots * (never + scheduleSpan + 1) : 0
+  return { meet, never, metUnit, factorBonus }
 }
 
 /** Returns mate over context indexes (-1: unpaired). */
@@ -82,18 +86,19 @@ function matchDense (ctx: MatchContext, random: Random, lookahead: boolean): Int
     }
   }
 
-  const w = layers(n, true)
+  const w = layers(n, true, ctx.anyApart)
   const edges = new EdgeList(n * (n - 1) / 2)
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       if (ctx.blocked(a, b)) continue
+      const meet = ctx.apart(a, b) ? 0 : w.meet
       const last = ctx.lastMet(a, b)
       if (last !== undefined) {
-        edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
+        edges.add(a, b, meet + metWeight(ctx.round - last) * w.metUnit)
         continue
       }
       const f = factorOfPair[a * n + b]!
-      let weight = w.never
+      let weight = meet + w.never
       if (f >= 0) {
         if (f === chosen) weight += w.factorBonus
         weight += Math.floor(DEPLETION_STEPS * Math.min(1, used[f]! / schedule.factorSize))
@@ -110,7 +115,7 @@ function matchDense (ctx: MatchContext, random: Random, lookahead: boolean): Int
   let offSchedule = false
   for (let a = 0; a < n && repeatFree; a++) {
     const b = primary[a]!
-    if (b < 0 || ctx.lastMet(a, b) !== undefined) repeatFree = false
+    if (b < 0 || ctx.lastMet(a, b) !== undefined || ctx.apart(a, b)) repeatFree = false
     else if (a < b && factorOfPair[a * n + b] !== chosen) offSchedule = true
   }
   return repeatFree && offSchedule ? chooseByLookahead(ctx, schedule.members, primary, random) : primary
@@ -118,7 +123,9 @@ function matchDense (ctx: MatchContext, random: Random, lookahead: boolean): Int
 
 function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   const n = ctx.n
-  const w = layers(n, false)
+  // No meet layer here (10⁴ people would overflow exact doubles): pairs that cannot meet are left out of the
+  // sample and, when the fallback below needs them, come in at the lowest weight.
+  const w = layers(n, false, false)
   const edges = new EdgeList(n * (SPARSE_NEW + 2))
   const present = new Set<number>()
   const keyOf = (a: number, b: number): number => (a < b ? a * n + b : b * n + a)
@@ -127,7 +134,7 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     if (present.has(key) || ctx.blocked(a, b)) return
     present.add(key)
     const last = ctx.lastMet(a, b)
-    edges.add(a, b, last === undefined ? w.never : metWeight(ctx.round - last) * w.metUnit)
+    edges.add(a, b, ctx.apart(a, b) ? 1 : last === undefined ? w.never : metWeight(ctx.round - last) * w.metUnit)
   }
   const addAllFor = (a: number): void => {
     for (let b = 0; b < n; b++) if (b !== a) addEdge(a, b)
@@ -137,7 +144,7 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     let found = 0
     for (let attempt = 0; attempt < 8 * SPARSE_NEW && found < SPARSE_NEW; attempt++) {
       const b = randomInt(random, n)
-      if (b === a || ctx.blocked(a, b) || ctx.lastMet(a, b) !== undefined) continue
+      if (b === a || ctx.blocked(a, b) || ctx.apart(a, b) || ctx.lastMet(a, b) !== undefined) continue
       addEdge(a, b)
       found++
     }
@@ -149,7 +156,7 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   function addScarce (a: number): void {
     const met: [number, number][] = []
     for (let b = 0; b < n; b++) {
-      if (b === a || ctx.blocked(a, b)) continue
+      if (b === a || ctx.blocked(a, b) || ctx.apart(a, b)) continue
       const last = ctx.lastMet(a, b)
       if (last === undefined) addEdge(a, b)
       else met.push([b, last])
@@ -163,7 +170,9 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   // edges and solve again.
   const unpaired: number[] = []
   for (let a = 0; a < n; a++) if (mate[a]! < 0) unpaired.push(a)
-  if (unpaired.length > n % 2) {
+  // Unpaired people in zones that share no hour (an odd count in each) are not a sampling miss: they become trios.
+  const missed = !ctx.anyApart || unpaired.some((a, i) => unpaired.some((b, j) => j > i && !ctx.apart(a, b)))
+  if (unpaired.length > n % 2 && missed) {
     for (const a of unpaired) addAllFor(a)
     mate = maxWeightMatching(n, edges, { maxCardinality: true })
   }
@@ -184,7 +193,8 @@ export function pairingsLeavingOut (ctx: MatchContext): Int32Array[] {
   const slots = Math.floor(n / 2) + 1
   const clean = slots * (MET_WEIGHT_MAX + 1)
   const never = slots * (clean + MET_WEIGHT_MAX + 1)
-  const fine = (a: number, b: number): boolean => !ctx.blocked(a, b) && ctx.lastMet(a, b) === undefined
+  const meet = ctx.anyApart ? slots * (never + clean + MET_WEIGHT_MAX + 1) : 0
+  const fine = (a: number, b: number): boolean => !ctx.blocked(a, b) && !ctx.apart(a, b) && ctx.lastMet(a, b) === undefined
   const results: Int32Array[] = []
   for (let x = 0; x < n; x++) {
     const edges = new EdgeList(n * n / 2)
@@ -194,7 +204,7 @@ export function pairingsLeavingOut (ctx: MatchContext): Int32Array[] {
         if (b === x || ctx.blocked(a, b)) continue
         const last = ctx.lastMet(a, b)
         const bonus = fine(x, a) && fine(x, b) ? clean : 0
-        edges.add(a, b, (last === undefined ? never : metWeight(ctx.round - last)) + bonus)
+        edges.add(a, b, (ctx.apart(a, b) ? 0 : meet) + (last === undefined ? never : metWeight(ctx.round - last)) + bonus)
       }
     }
     results.push(maxWeightMatching(n, edges, { maxCardinality: true }))

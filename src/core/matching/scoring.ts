@@ -18,17 +18,23 @@ export function metWeight (gap: number): number {
 
 /** Cost of any repeat; one repeat fewer outweighs every recency difference inside a round. */
 export const REPEAT_COST = 1_000_000
-/** Cost of a blocked pair; outweighs every possible sum of repeats. */
-export const BLOCKED_COST = 1e12
+/**
+ * Cost of a pair without a working hour in common; outweighs the repeats of any program up to 10⁵ pairs in groups
+ * (so a group that can meet comes before a new partner).
+ */
+export const APART_COST = 1e11
+/** Cost of a blocked pair; outweighs every possible sum of repeats and of apart pairs up to 10⁴ of them. */
+export const BLOCKED_COST = 1e15
 
 export type PairCost = (a: number, b: number) => number
 
 export function pairCostFunction (ctx: MatchContext): PairCost {
   const raw = (a: number, b: number): number => {
     if (ctx.blocked(a, b)) return BLOCKED_COST
+    const apart = ctx.apart(a, b) ? APART_COST : 0
     const last = ctx.lastMet(a, b)
-    if (last === undefined) return 0
-    return REPEAT_COST + MET_WEIGHT_MAX - metWeight(ctx.round - last)
+    if (last === undefined) return apart
+    return apart + REPEAT_COST + MET_WEIGHT_MAX - metWeight(ctx.round - last)
   }
   const n = ctx.n
   // Local search evaluates the same pairs over and over; a dense table is cheap for small programs.

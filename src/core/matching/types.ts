@@ -18,6 +18,11 @@ export interface MatchInput {
   round: number
   /** People who sat out the last round: none of them is left alone while someone else could be (fair-turns.ts). */
   priority?: readonly string[]
+  /**
+   * Who can meet whom (working hours across time zones): people in classes, two classes meet or not. People in no
+   * class fit anyone. Groups where some pair cannot meet come right after blocks among what the matcher avoids.
+   */
+  availability?: { classOf: ReadonlyMap<string, number>, overlap: (a: number, b: number) => boolean }
   /** Seeded source in [0, 1): the only randomness used. */
   random: Random
 }
@@ -29,4 +34,6 @@ export interface MatchResult {
   alone: string[]
   /** Pairs inside the groups that have met in an earlier round. */
   repeats: number
+  /** Groups holding a pair whose working hours do not overlap (0 without `availability`). */
+  apart: number
 }

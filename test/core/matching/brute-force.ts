@@ -18,7 +18,9 @@ export function bestPartition (
   hi: number,
   compatible: Compatible,
   cost: (a: number, b: number) => number,
-  sizes?: readonly number[]
+  sizes?: readonly number[],
+  /** A condition on a whole group (e.g. a shared hour of working time), beyond its pairs. */
+  groupOk: (members: readonly number[]) => boolean = () => true
 ): number | null {
   const remainingSizes = sizes === undefined ? null : [...sizes]
   let best: number | null = null
@@ -36,7 +38,7 @@ export function bestPartition (
     const group = [first]
     const extend = (from: number, groupCost: number): void => {
       const size = group.length
-      if (size >= lo && size <= hi) {
+      if (size >= lo && size <= hi && groupOk(group)) {
         const index = remainingSizes === null ? -1 : remainingSizes.indexOf(size)
         if (remainingSizes === null || index >= 0) {
           if (index >= 0) remainingSizes!.splice(index, 1)

@@ -83,11 +83,11 @@ t.test('a never-met partner wins over any repeat', async (t) => {
 })
 
 t.test('blocks hold in either direction, and people nobody can join are alone', async (t) => {
-  t.same(matchRound(input({ people: ['a', 'b'], blocks: [['b', 'a']] })), { groups: [], alone: ['a', 'b'], repeats: 0 })
-  t.same(matchRound(input({ people: ['a'] })), { groups: [], alone: ['a'], repeats: 0 })
-  t.same(matchRound(input({ people: [] })), { groups: [], alone: [], repeats: 0 })
+  t.same(matchRound(input({ people: ['a', 'b'], blocks: [['b', 'a']] })), { groups: [], alone: ['a', 'b'], repeats: 0, apart: 0 })
+  t.same(matchRound(input({ people: ['a'] })), { groups: [], alone: ['a'], repeats: 0, apart: 0 })
+  t.same(matchRound(input({ people: [] })), { groups: [], alone: [], repeats: 0, apart: 0 })
   const result = matchRound(input({ people: ['a', 'b', 'c'], blocks: [['a', 'b'], ['c', 'a']] }))
-  t.same(result, { groups: [['b', 'c']], alone: ['a'], repeats: 0 })
+  t.same(result, { groups: [['b', 'c']], alone: ['a'], repeats: 0, apart: 0 })
   // Blocks naming people who are not eligible, or the same person twice, change nothing.
   const people = peopleOf(6)
   const plain = matchRound(input({ people, random: createRandom(3) }))
