@@ -165,16 +165,14 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   await retryIfMattermostIsBack(deps)
   const started = Date.now()
   const renderOptions = { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey }
-  // A channel must be recorded before posting (the worker waits); results need not be, and a worker posts on without
-  // waiting for them: a result lost in a crash leaves its delivery leased and pending, and the retry finds the post by
-  // its key instead of posting again (each post goes to its own group or direct channel, where the key is found).
-  // Waiting for each result before the next post made a follow-up, which opens no channel, cost a commit round trip.
+  // A channel must be recorded before posting (the worker waits); results need not be: a result lost in a crash
+  // leaves its delivery leased and pending, and the retry finds the post by its key instead of posting again.
   const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
   const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
   let failure: unknown
-  /** Queues a result for the group commit; once written it is counted, and a failure to write stops the pass. */
-  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): void => {
-    results.add(result).then(() => {
+  /** Queues a result; resolves (never rejects) once it is written or has failed to be. */
+  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): Promise<void> => {
+    return results.add(result).then(() => {
       counts[counted]++
       held.delete(result.id)
     }, (error: unknown) => { failure ??= error })
@@ -186,7 +184,11 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     if (wait > 0) await sleep(wait)
   }
 
-  async function sendOnce (delivery: DeliveryToSend, tries: number): Promise<DeliveryResult> {
+  /**
+   * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
+   * at most one post per worker is unrecorded (and found by its key); the channel is opened meanwhile.
+   */
+  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Promise<void>): Promise<DeliveryResult> {
     await waitForGate()
     const rendered = renderDelivery(delivery, renderOptions)
     if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
@@ -209,24 +211,23 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         return { id: delivery.id, state: 'sent', postId: existing, at: clock.now() }
       }
     }
+    await previous
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey }, ...(rendered.rootId === undefined ? {} : { rootId: rendered.rootId }) })
     return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
   }
 
-  /** Resolves once the delivery is done with; its result is written by the group commit (flushed at the end). */
-  async function send (delivery: DeliveryToSend): Promise<void> {
+  /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */
+  async function send (delivery: DeliveryToSend, previous: Promise<void>): Promise<{ written: Promise<void> }> {
     const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
     if (stale !== null) {
       log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
-      finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale)
-      return
+      return { written: finish({ id: delivery.id, state: stale, error: STALE_REASON[stale] }, stale) }
     }
     for (let tries = 1; ; tries++) {
       try {
         // A message found unneeded counts as sent: it is done with.
-        finish(await sendOnce(delivery, tries), 'sent')
-        return
+        return { written: finish(await sendOnce(delivery, tries, previous), 'sent') }
       } catch (error) {
         const failure = toFailure(error)
         if (failure.retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs)
@@ -238,8 +239,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         if (!failure.transient) {
           log.warn({ delivery: delivery.dedupeKey, err: failure.message }, 'Mattermost refused a delivery; giving up on it')
-          finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed')
-          return
+          return { written: finish({ id: delivery.id, state: 'failed', error: failure.message }, 'failed') }
         }
         const delay = failure.retryAfterMs ?? options.retryDelaysMs[tries - 1]
         if (delay !== undefined && tries <= options.retryDelaysMs.length && delay <= options.maxInlineWaitMs) {
@@ -250,8 +250,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
         }
         const next = new Date(clock.now().getTime() + Math.max(failure.retryAfterMs ?? 0, backoffMs(delivery.attempts)))
         log.warn({ delivery: delivery.dedupeKey, err: failure.message, next }, 'delivery failed; it stays pending for a later pass')
-        finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried')
-        return
+        return { written: finish({ id: delivery.id, state: 'pending', nextAttemptAt: next, error: failure.message }, 'retried') }
       }
     }
   }
@@ -280,11 +279,12 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     return claiming
   }
   const worker = async () => {
+    let previous = Promise.resolve()
     while (failure === undefined) {
       if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
       const delivery = queue.shift()
       if (delivery !== undefined) {
-        await send(delivery)
+        previous = (await send(delivery, previous)).written
         continue
       }
       const more = claimMore()
