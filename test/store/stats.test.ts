@@ -143,9 +143,9 @@ t.test('history: a person\'s latest groups, newest first, with the others and th
   const others = (group: Group) => group.usernames.filter((n) => n !== 'alice').map((username) => ({ userId: mmId(username), username }))
   const history = await world.stats.personHistory(world.program.id, mmId('alice'))
   t.same(history, [
-    { roundNumber: 3, imported: false, startedAt: new Date(start.getTime() + 2 * DAY_MS), others: others(third), asked: false, outcome: 'no_answer', answer: null },
-    { roundNumber: 2, imported: false, startedAt: new Date(start.getTime() + DAY_MS), others: others(second), asked: true, outcome: 'cancelled', answer: null },
-    { roundNumber: 1, imported: false, startedAt: start, others: others(first), asked: true, outcome: 'met', answer: 'met' }
+    { roundNumber: 3, imported: false, startedAt: new Date(start.getTime() + 2 * DAY_MS), others: others(third), asked: false, outcome: 'no_answer', answer: null, acquainted: [] },
+    { roundNumber: 2, imported: false, startedAt: new Date(start.getTime() + DAY_MS), others: others(second), asked: true, outcome: 'cancelled', answer: null, acquainted: [] },
+    { roundNumber: 1, imported: false, startedAt: start, others: others(first), asked: true, outcome: 'met', answer: 'met', acquainted: [] }
   ])
   t.same((await world.stats.personHistory(world.program.id, mmId('alice'), 2))?.map((h) => h.roundNumber), [3, 2], 'limited')
   t.equal(await world.stats.personHistory(world.program.id, mmId('nobody')), null, 'never joined')
