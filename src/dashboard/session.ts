@@ -41,23 +41,39 @@ function sameText (given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
+/** `body.mac` for a cookie: the fields as base64url JSON, signed for one purpose so that one kind cannot pass for another. */
+function signFields (key: Buffer, purpose: string, fields: Record<string, unknown>): string {
+  const body = Buffer.from(JSON.stringify(fields)).toString('base64url')
+  return `${body}.${mac(key, purpose, body)}`
+}
+
+/** The fields of a value signFields made for this purpose; null for anything forged, tampered or malformed. */
+function readSigned (key: Buffer, purpose: string, value: string | undefined): Record<string, unknown> | null {
+  if (value === undefined) return null
+  const [body, sig, ...rest] = value.split('.')
+  if (body === undefined || sig === undefined || rest.length > 0 || !sameText(sig, mac(key, purpose, body))) return null
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
+    return typeof parsed === 'object' && parsed !== null ? parsed as Record<string, unknown> : null
+  } catch {
+    return null
+  }
+}
+
+/** A dashboard cookie's Set-Cookie value: HttpOnly, SameSite=Lax, Secure behind https, only for the dashboard's paths. */
+function dashboardCookie (name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
+  return [`${name}=${value}`, 'Path=/dashboard', `Max-Age=${maxAgeSeconds}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
+}
+
 export function signSession (key: Buffer, session: DashboardSession): string {
-  const body = Buffer.from(JSON.stringify({ v: 1, c: session.channelId, u: session.userId, a: session.systemAdmin ? 1 : 0, e: session.expiresAt.getTime() })).toString('base64url')
-  return `${body}.${mac(key, 'session', body)}`
+  return signFields(key, 'session', { v: 1, c: session.channelId, u: session.userId, a: session.systemAdmin ? 1 : 0, e: session.expiresAt.getTime() })
 }
 
 /** The session in a cookie value; null for anything expired, forged, tampered or malformed. */
 export function verifySession (key: Buffer, value: string | undefined, now: Date): DashboardSession | null {
-  if (value === undefined) return null
-  const [body, sig, ...rest] = value.split('.')
-  if (body === undefined || sig === undefined || rest.length > 0 || !sameText(sig, mac(key, 'session', body))) return null
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
-  } catch {
-    return null
-  }
-  const { v, c, u, a, e } = parsed as Record<string, unknown>
+  const fields = readSigned(key, 'session', value)
+  if (fields === null) return null
+  const { v, c, u, a, e } = fields
   if (v !== 1 || typeof c !== 'string' || typeof u !== 'string' || (a !== 0 && a !== 1) || typeof e !== 'number') return null
   if (e <= now.getTime()) return null
   return { channelId: c, userId: u, systemAdmin: a === 1, expiresAt: new Date(e) }
@@ -81,9 +97,9 @@ export function readCookie (header: string | undefined, name: string): string | 
   return undefined
 }
 
-/** The Set-Cookie value: HttpOnly, SameSite=Lax, Secure behind https, only for the dashboard's paths. */
+/** The session's Set-Cookie value. */
 export function sessionCookie (value: string, { secure, maxAgeMs }: { secure: boolean, maxAgeMs: number }): string {
-  return [`${SESSION_COOKIE}=${value}`, 'Path=/dashboard', `Max-Age=${Math.floor(maxAgeMs / 1000)}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
+  return dashboardCookie(SESSION_COOKIE, value, Math.floor(maxAgeMs / 1000), secure)
 }
 
 /** What a saved settings form says, carried across its redirect (POST, then 303 to the page) and shown once. */
@@ -92,27 +108,19 @@ export const FLASH_COOKIE = 'coffee_flash'
 export const FLASH_TTL_MS = 60 * 1000
 
 export function signFlash (key: Buffer, flash: { channelId: string, lines: readonly string[], expiresAt: Date }): string {
-  const body = Buffer.from(JSON.stringify({ c: flash.channelId, l: flash.lines, e: flash.expiresAt.getTime() })).toString('base64url')
-  return `${body}.${mac(key, 'flash', body)}`
+  return signFields(key, 'flash', { c: flash.channelId, l: flash.lines, e: flash.expiresAt.getTime() })
 }
 
 /** The flash's lines for this channel's page; null for anything expired, for another channel, forged or malformed. */
 export function verifyFlash (key: Buffer, value: string | undefined, channelId: string, now: Date): string[] | null {
-  if (value === undefined) return null
-  const [body, sig, ...rest] = value.split('.')
-  if (body === undefined || sig === undefined || rest.length > 0 || !sameText(sig, mac(key, 'flash', body))) return null
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'))
-  } catch {
-    return null
-  }
-  const { c, l, e } = parsed as Record<string, unknown>
+  const fields = readSigned(key, 'flash', value)
+  if (fields === null) return null
+  const { c, l, e } = fields
   if (c !== channelId || typeof e !== 'number' || e <= now.getTime() || !Array.isArray(l) || !l.every((line) => typeof line === 'string')) return null
   return l as string[]
 }
 
 /** The flash's Set-Cookie value; an empty value with no age clears it once shown. */
 export function flashCookie (value: string, { secure }: { secure: boolean }): string {
-  return [`${FLASH_COOKIE}=${value}`, 'Path=/dashboard', `Max-Age=${value === '' ? 0 : Math.floor(FLASH_TTL_MS / 1000)}`, 'HttpOnly', 'SameSite=Lax', ...(secure ? ['Secure'] : [])].join('; ')
+  return dashboardCookie(FLASH_COOKIE, value, value === '' ? 0 : Math.floor(FLASH_TTL_MS / 1000), secure)
 }

@@ -288,6 +288,13 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
     return channel.id
   }
 
+  /** Users looked up by a list of keys, at most a page of them per request (Mattermost's limit), one request at a time. */
+  async function inBatches (keys: readonly string[], lookUp: (batch: string[]) => Promise<Parameters<typeof toUser>[0][]>): Promise<ChatUser[]> {
+    const users: ChatUser[] = []
+    for (let i = 0; i < keys.length; i += MAX_PER_PAGE) users.push(...(await lookUp(keys.slice(i, i + MAX_PER_PAGE))).map(toUser))
+    return users
+  }
+
   return {
     getMe,
 
@@ -296,13 +303,7 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
     },
 
     async getUsersByIds (ids) {
-      const unique = [...new Set(ids)]
-      const users: ChatUser[] = []
-      for (let i = 0; i < unique.length; i += MAX_PER_PAGE) {
-        const batch = await client.getProfilesByIds(unique.slice(i, i + MAX_PER_PAGE))
-        users.push(...batch.map(toUser))
-      }
-      return users
+      return await inBatches([...new Set(ids)], (batch) => client.getProfilesByIds(batch))
     },
 
     async getUser (id) {
@@ -320,12 +321,7 @@ export function createGateway ({ url, token, log, fetch: fetchImpl = globalThis.
 
     async getUsersByUsernames (usernames) {
       const unique = [...new Set(usernames.map((u) => u.trim().replace(/^@/, '').toLowerCase()))].filter((u) => USERNAME.test(u))
-      const users: ChatUser[] = []
-      for (let i = 0; i < unique.length; i += MAX_PER_PAGE) {
-        const batch = await client.getProfilesByUsernames(unique.slice(i, i + MAX_PER_PAGE))
-        users.push(...batch.map(toUser))
-      }
-      return users
+      return await inBatches(unique, (batch) => client.getProfilesByUsernames(batch))
     },
 
     async getChannelMemberIds (channelId) {
