@@ -1,6 +1,7 @@
 // Follow-ups, answers and reminders, and finding people who stopped answering.
 import type { PrismaClient, OutcomeAnswer } from '../generated/prisma/client.js'
 import { UNANSWERED_ROUNDS_BEFORE_PAUSE } from '../core/participation.js'
+import { groupOutcome } from '../core/outcomes.js'
 
 /** Follow-ups more than this late are not worth sending. */
 const FOLLOWUP_HORIZON_MS = 30 * 24 * 60 * 60_000
@@ -37,16 +38,22 @@ export function createFollowupsStore (prisma: PrismaClient) {
       })
     },
 
-    /** Records (or replaces) a member's answer, and counts it as a sign of life. */
+    /**
+     * Records (or replaces) a member's answer, keeps what the group's answers add up to on the group, and counts it
+     * as a sign of life. The group's row is locked first, so two members answering at once each fold both answers.
+     */
     async recordAnswer (groupId: number, participantId: number, userId: string, answer: OutcomeAnswer, now: Date): Promise<void> {
-      await prisma.$transaction([
-        prisma.outcome.upsert({
+      await prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Group" WHERE id = ${groupId} FOR UPDATE`
+        await tx.outcome.upsert({
           where: { groupId_userId: { groupId, userId } },
           create: { groupId, userId, answer, answeredAt: now },
           update: { answer, answeredAt: now }
-        }),
-        prisma.participant.update({ where: { id: participantId }, data: { lastSeenAt: now } })
-      ])
+        })
+        const answers = await tx.outcome.findMany({ where: { groupId }, select: { answer: true } })
+        await tx.group.update({ where: { id: groupId }, data: { outcome: groupOutcome(answers.map((a) => a.answer)) } })
+        await tx.participant.update({ where: { id: participantId }, data: { lastSeenAt: now } })
+      })
     },
 
     /**

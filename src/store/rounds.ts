@@ -274,7 +274,7 @@ export function createRoundsStore (prisma: PrismaClient) {
                    SELECT json_agg(json_build_object('answers', (SELECT COALESCE(json_agg(o.answer), '[]'::json) FROM "Outcome" o WHERE o."groupId" = lg.id)))
                    FROM "Group" lg JOIN "Round" lr ON lr.id = lg."roundId"
                    WHERE lr."programId" = r."programId" AND lr.number = r.number - 1
-                     AND EXISTS (SELECT 1 FROM "Delivery" lf WHERE lf."groupId" = lg.id AND lf.kind = 'followup' AND lf.state = 'sent')), '[]'::json) END) END AS announcement
+                     AND lg."askedAt" IS NOT NULL), '[]'::json) END) END AS announcement
         FROM claimed c
         JOIN "Round" r ON r.id = c."roundId"
         JOIN "Program" p ON p.id = r."programId"
@@ -321,27 +321,44 @@ export function createRoundsStore (prisma: PrismaClient) {
       if (Number(counts?.deliveries) !== channels.length) throw new Error(`recording channels: ${Number(counts?.deliveries)} of ${channels.length} deliveries found`)
     },
 
-    /** Records what became of claimed deliveries, and releases them: one statement for them all. */
+    /**
+     * Records what became of claimed deliveries, and releases them: one statement for them all. A follow-up that went
+     * out marks its group as asked.
+     */
     async recordResults (results: readonly DeliveryResult[]): Promise<void> {
       if (results.length === 0) return
       const field = <T>(pick: (r: DeliveryResult) => T) => results.map(pick)
-      const count = await prisma.$executeRaw`
-        UPDATE "Delivery" d
-        SET state = u.state::"DeliveryState",
-            "postId" = COALESCE(u."postId", d."postId"),
-            "sentAt" = COALESCE(u."sentAt"::timestamp(3), d."sentAt"),
-            "nextAttemptAt" = COALESCE(u."nextAttemptAt"::timestamp(3), d."nextAttemptAt"),
-            "lastError" = u.error,
-            "leaseUntil" = NULL
-        FROM unnest(
-          ${field((r) => r.id)}::int[],
-          ${field((r) => r.state)}::text[],
-          ${field((r) => r.state === 'sent' ? r.postId : null)}::text[],
-          ${field((r) => sqlTimestamp(r.state === 'sent' ? r.at : null))}::text[],
-          ${field((r) => sqlTimestamp(r.state === 'pending' ? r.nextAttemptAt : null))}::text[],
-          ${field((r) => r.state === 'sent' ? null : r.error.slice(0, 1000))}::text[]
-        ) AS u(id, state, "postId", "sentAt", "nextAttemptAt", error)
-        WHERE d.id = u.id`
+      const [counts] = await prisma.$queryRaw<{ deliveries: bigint }[]>`
+        WITH u AS (
+          SELECT * FROM unnest(
+            ${field((r) => r.id)}::int[],
+            ${field((r) => r.state)}::text[],
+            ${field((r) => r.state === 'sent' ? r.postId : null)}::text[],
+            ${field((r) => sqlTimestamp(r.state === 'sent' ? r.at : null))}::text[],
+            ${field((r) => sqlTimestamp(r.state === 'pending' ? r.nextAttemptAt : null))}::text[],
+            ${field((r) => r.state === 'sent' ? null : r.error.slice(0, 1000))}::text[]
+          ) AS u(id, state, "postId", "sentAt", "nextAttemptAt", error)
+        ),
+        d AS (
+          UPDATE "Delivery" d
+          SET state = u.state::"DeliveryState",
+              "postId" = COALESCE(u."postId", d."postId"),
+              "sentAt" = COALESCE(u."sentAt"::timestamp(3), d."sentAt"),
+              "nextAttemptAt" = COALESCE(u."nextAttemptAt"::timestamp(3), d."nextAttemptAt"),
+              "lastError" = u.error,
+              "leaseUntil" = NULL
+          FROM u
+          WHERE d.id = u.id
+          RETURNING d."groupId", d.kind, d.state, d."sentAt"
+        ),
+        asked AS (
+          UPDATE "Group" g SET "askedAt" = d."sentAt"
+          FROM d
+          WHERE g.id = d."groupId" AND d.kind = 'followup' AND d.state = 'sent' AND g."askedAt" IS NULL
+          RETURNING g.id
+        )
+        SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM asked) AS asked`
+      const count = Number(counts?.deliveries)
       if (count !== results.length) throw new Error(`recording deliveries: ${count} of ${results.length} found`)
     },
 

@@ -2,7 +2,7 @@
 // people and a year of weekly rounds (hundreds of thousands of groups), so every method is a fixed handful of
 // queries whatever the size: outcomes are folded per group in SQL and only small summaries come back to Node.
 import type { PrismaClient, DeliveryKind, DeliveryState } from '../generated/prisma/client.js'
-import { groupOutcome, outcomeTotals, type Answer, type GroupOutcome, type OutcomeTotals } from '../core/outcomes.js'
+import { outcomeTotals, type Answer, type GroupOutcome, type OutcomeTotals } from '../core/outcomes.js'
 
 export type { Answer, GroupOutcome, OutcomeTotals }
 
@@ -107,18 +107,8 @@ interface OutcomeCountRow {
   eligible: number
   /** null (with count 0) for a round without groups. */
   asked: boolean | null
-  met: boolean | null
-  cancelled: boolean | null
-  notYet: boolean | null
+  outcome: GroupOutcome | null
   count: number
-}
-
-function outcomeOf (flags: { met: boolean | null, cancelled: boolean | null, notYet: boolean | null }): GroupOutcome {
-  const answers: Answer[] = []
-  if (flags.met === true) answers.push('met')
-  if (flags.cancelled === true) answers.push('cancelled')
-  if (flags.notYet === true) answers.push('not_yet')
-  return groupOutcome(answers)
 }
 
 /** Totals from counted outcomes; expanded so the arithmetic and rounding stay outcomeTotals' own. */
@@ -171,34 +161,15 @@ export function createStatsStore (prisma: PrismaClient) {
                                    AND ("pausedUntil" IS NULL OR "pausedUntil" <= ${now})))::int AS active
         FROM "Participant"
         WHERE "programId" = ${programId}`
-      // Each group is folded to "was it asked, and which answers did it get" in SQL, then counted per round, so the
-      // result has at most a few rows per round however many groups there are. "Asked" is a join, not an EXISTS per
-      // group: the planner costs that subquery per group, and past ~30,000 groups Postgres would JIT-compile the
-      // statement (EXPLAIN: 40-60 ms of a 150 ms query) for nothing.
+      // Each group keeps whether it was asked and what its answers add up to (recordResults, recordAnswer), so this
+      // counts groups per round without reading a single answer or delivery: a few rows per round however many groups.
       const rowsQuery = prisma.$queryRaw<OutcomeCountRow[]>`
-        WITH asked AS (
-          SELECT DISTINCT d."groupId"
-          FROM "Round" r
-          JOIN "Delivery" d ON d."roundId" = r.id
-          WHERE r."programId" = ${programId} AND d.kind = 'followup' AND d.state = 'sent'
-        ), per_group AS (
-          SELECT g.id, g."roundId", a."groupId" IS NOT NULL AS asked,
-                 COALESCE(bool_or(o.answer = 'met'), false) AS met,
-                 COALESCE(bool_or(o.answer = 'cancelled'), false) AS cancelled,
-                 COALESCE(bool_or(o.answer = 'not_yet'), false) AS not_yet
-          FROM "Round" r
-          JOIN "Group" g ON g."roundId" = r.id
-          LEFT JOIN asked a ON a."groupId" = g.id
-          LEFT JOIN "Outcome" o ON o."groupId" = g.id
-          WHERE r."programId" = ${programId}
-          GROUP BY g.id, a."groupId"
-        )
-        SELECT r.number, r."startedAt" AS "startedAt", r."eligibleCount" AS eligible, pg.asked, pg.met, pg.cancelled, pg.not_yet AS "notYet",
-               count(pg.id)::int AS count
+        SELECT r.number, r."startedAt" AS "startedAt", r."eligibleCount" AS eligible,
+               g."askedAt" IS NOT NULL AS asked, g.outcome::text AS outcome, count(g.id)::int AS count
         FROM "Round" r
-        LEFT JOIN per_group pg ON pg."roundId" = r.id
+        LEFT JOIN "Group" g ON g."roundId" = r.id
         WHERE r."programId" = ${programId}
-        GROUP BY r.id, pg.asked, pg.met, pg.cancelled, pg.not_yet
+        GROUP BY r.id, g."askedAt" IS NOT NULL, g.outcome
         ORDER BY r.number`
       const [[people], rows] = await Promise.all([peopleQuery, rowsQuery])
 
@@ -210,7 +181,7 @@ export function createStatsStore (prisma: PrismaClient) {
           rounds.set(row.number, round)
         }
         round.groups += row.count
-        if (row.asked === true) round.asked.push({ outcome: outcomeOf(row), count: row.count })
+        if (row.asked === true && row.outcome !== null) round.asked.push({ outcome: row.outcome, count: row.count })
       }
       const all = [...rounds.entries()]
       return {
@@ -244,8 +215,9 @@ export function createStatsStore (prisma: PrismaClient) {
         select: {
           round: { select: { number: true, startedAt: true, imported: true } },
           members: { select: { participant: { select: { userId: true, username: true } } } },
-          outcomes: { select: { userId: true, answer: true } },
-          deliveries: { where: { kind: 'followup', state: 'sent' }, select: { id: true } }
+          askedAt: true,
+          outcome: true,
+          outcomes: { select: { userId: true, answer: true } }
         }
       })
       return groups.map((group) => ({
@@ -253,8 +225,8 @@ export function createStatsStore (prisma: PrismaClient) {
         imported: group.round.imported,
         startedAt: group.round.startedAt,
         others: group.members.map((m) => m.participant).filter((p) => p.userId !== userId).sort(byUsername),
-        asked: group.deliveries.length > 0,
-        outcome: groupOutcome(group.outcomes.map((o) => o.answer)),
+        asked: group.askedAt !== null,
+        outcome: group.outcome,
         answer: group.outcomes.find((o) => o.userId === userId)?.answer ?? null,
         acquainted: group.members.map((m) => m.participant).filter((p) => acquainted.has(p.userId)).sort(byUsername)
       }))
@@ -280,9 +252,9 @@ export function createStatsStore (prisma: PrismaClient) {
       // groups without shipping thousands of ids back to the database.
       const low = rounds[rounds.length - 1]!.number
       const high = rounds[0]!.number
-      const membersQuery = prisma.$queryRaw<{ groupId: number, roundId: number, index: number, channelId: string | null, userId: string | null, username: string | null }[]>`
+      const membersQuery = prisma.$queryRaw<{ groupId: number, roundId: number, index: number, channelId: string | null, asked: boolean, outcome: GroupOutcome, userId: string | null, username: string | null }[]>`
         SELECT g.id AS "groupId", g."roundId" AS "roundId", g.index, g."channelId" AS "channelId",
-               p."userId" AS "userId", p.username
+               g."askedAt" IS NOT NULL AS asked, g.outcome::text AS outcome, p."userId" AS "userId", p.username
         FROM "Round" r
         JOIN "Group" g ON g."roundId" = r.id
         LEFT JOIN "GroupMember" gm ON gm."groupId" = g.id
@@ -312,9 +284,7 @@ export function createStatsStore (prisma: PrismaClient) {
         answers.set(row.userId, { answer: row.answer, answeredAt: row.answeredAt })
       }
       const deliveriesOf = new Map<number, Record<GroupDeliveryKind, DeliveryStatus | null>>()
-      const asked = new Set<number>()
       for (const row of deliveries) {
-        if (row.kind === 'followup' && row.state === 'sent') asked.add(row.groupId)
         let byKind = deliveriesOf.get(row.groupId)
         if (byKind === undefined) deliveriesOf.set(row.groupId, byKind = { intro: null, followup: null, reminder: null })
         // Ordered by id: should a kind ever repeat for a group, the latest one is the one that counts.
@@ -325,15 +295,14 @@ export function createStatsStore (prisma: PrismaClient) {
       for (const row of members) {
         let group = groupById.get(row.groupId)
         if (group === undefined) {
-          const answers = answersOf.get(row.groupId)
           const byKind = deliveriesOf.get(row.groupId) ?? { intro: null, followup: null, reminder: null }
           group = {
             index: row.index,
             channelId: row.channelId,
             members: [],
             deliveries: byKind,
-            asked: asked.has(row.groupId),
-            outcome: groupOutcome([...(answers?.values() ?? [])].map((a) => a.answer))
+            asked: row.asked,
+            outcome: row.outcome
           }
           groupById.set(row.groupId, group)
           const list = groupsOf.get(row.roundId)

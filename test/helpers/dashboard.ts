@@ -98,5 +98,12 @@ export async function seedRounds (prisma: PrismaClient, { channelId, teamId, peo
     INSERT INTO "Outcome" ("groupId", "userId", answer, "answeredAt")
     SELECT o."groupId", o."userId", o.answer::"OutcomeAnswer", o.at
     FROM unnest(${outcomes[0]}::int[], ${outcomes[1]}::text[], ${outcomes[2]}::text[], ${outcomes[3]}::text[]::timestamp[]) AS o("groupId", "userId", answer, at)`
+  // What the service keeps on each group as follow-ups go out and answers come in (one answer per group here).
+  await prisma.$executeRaw`
+    UPDATE "Group" g SET "askedAt" = d.at FROM unnest(${asked[1]}::int[], ${asked[2]}::text[]::timestamp[]) AS d("groupId", at) WHERE g.id = d."groupId"`
+  await prisma.$executeRaw`
+    UPDATE "Group" g SET outcome = o.answer::"GroupOutcome" FROM unnest(${outcomes[0]}::int[], ${outcomes[2]}::text[]) AS o("groupId", answer) WHERE g.id = o."groupId"`
+  // Every round's pass leaves the planner statistics current (store.refreshStatistics); a year of them would have.
+  await prisma.$executeRawUnsafe('ANALYZE')
   return program.id
 }

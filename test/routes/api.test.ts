@@ -10,6 +10,7 @@ import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import type { Answer } from '../../src/core/outcomes.js'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import { markAsked, recordAnswers } from '../helpers/answers.js'
 
 async function setup (t: Parameters<typeof createMattermostWorld>[0], names: readonly string[], env: Record<string, string> = {}) {
   const world = await createMattermostWorld(t)
@@ -37,12 +38,8 @@ type Group = Awaited<ReturnType<typeof groupsOf>>[number]
 
 /** The follow-up went out to the group, and its members (in username order) answered. */
 async function asked (prisma: PrismaClient, group: Group, answers: readonly Answer[], at: Date) {
-  await prisma.delivery.upsert({
-    where: { dedupeKey: `followup:${group.id}` },
-    create: { dedupeKey: `followup:${group.id}`, kind: 'followup', roundId: group.roundId, groupId: group.id, state: 'sent', postId: `followuppost${group.id}`, nextAttemptAt: at, sentAt: at, createdAt: at },
-    update: { state: 'sent', postId: `followuppost${group.id}` }
-  })
-  await prisma.outcome.createMany({ data: answers.map((a, i) => ({ groupId: group.id, userId: mmId(group.usernames[i]!), answer: a, answeredAt: at })) })
+  await markAsked(prisma, group, at)
+  await recordAnswers(prisma, group.id, answers.map((a, i) => [mmId(group.usernames[i]!), a] as const), at)
 }
 
 const STATS = `/api/channels/${CHANNEL_ID}/stats`

@@ -7,6 +7,7 @@ import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
 import { pass, startNow } from '../helpers/rounds.js'
+import { markAsked, recordAnswers } from '../helpers/answers.js'
 
 interface Operation {
   summary?: string
@@ -161,13 +162,9 @@ t.test('real responses satisfy the documented schemas', async (t) => {
   // One group asked, with an answer and a reminder queued; the other not asked: every shape of a group appears.
   const group = await db.prisma.group.findFirstOrThrow({ include: { members: { include: { participant: true } } } })
   const now = clock.now()
-  await db.prisma.delivery.createMany({
-    data: [
-      { dedupeKey: `followup:${group.id}`, kind: 'followup', roundId: group.roundId, groupId: group.id, state: 'sent', postId: 'followuppostxxxxxxxxxxxxxx', nextAttemptAt: now, sentAt: now },
-      { dedupeKey: `reminder:${group.id}`, kind: 'reminder', roundId: group.roundId, groupId: group.id, nextAttemptAt: now }
-    ]
-  })
-  await db.prisma.outcome.create({ data: { groupId: group.id, userId: group.members[0]!.participant.userId, answer: 'met', answeredAt: now } })
+  await markAsked(db.prisma, group, now, 'followuppostxxxxxxxxxxxxxx')
+  await db.prisma.delivery.create({ data: { dedupeKey: `reminder:${group.id}`, kind: 'reminder', roundId: group.roundId, groupId: group.id, nextAttemptAt: now } })
+  await recordAnswers(db.prisma, group.id, [[group.members[0]!.participant.userId, 'met']], now)
 
   const { doc } = await fetchDocument(app)
   const schemaOf = (path: string, code: string) => doc.paths[path]!.get!.responses[code]!.content!['application/json']!.schema

@@ -1,5 +1,5 @@
 // The stats store on a program built through the real app: people join with /coffee, rounds start with POST /rounds
-// against the fake Mattermost; follow-ups and answers are written directly, standing in for the follow-up feature.
+// against the fake Mattermost; follow-ups and answers go through the store's own write paths (helpers/answers.ts).
 import t from 'tap'
 import { createTestApp } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
@@ -10,6 +10,7 @@ import { DAY_MS } from '../../src/core/durations.js'
 import { createStatsStore } from '../../src/store/stats.js'
 import type { Answer } from '../../src/core/outcomes.js'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import { markAsked, recordAnswers } from '../helpers/answers.js'
 
 const TEN = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivy', 'jack']
 
@@ -39,19 +40,12 @@ type Group = Awaited<ReturnType<typeof groupsOf>>[number]
 
 /** The follow-up went out to these groups (as the follow-up feature records it). */
 async function ask (prisma: PrismaClient, groups: readonly Group[], at: Date) {
-  const keys = groups.map((g) => `followup:${g.id}`)
-  await prisma.delivery.createMany({
-    data: groups.map((g) => ({ dedupeKey: `followup:${g.id}`, kind: 'followup' as const, roundId: g.roundId, groupId: g.id, state: 'sent' as const, postId: `followuppost${g.id}`, nextAttemptAt: at, sentAt: at, createdAt: at })),
-    skipDuplicates: true
-  })
-  await prisma.delivery.updateMany({ where: { dedupeKey: { in: keys } }, data: { state: 'sent' } })
+  for (const group of groups) await markAsked(prisma, group, at)
 }
 
 /** Members answer in username order: answers[i] is the i-th member's click. */
 async function answer (prisma: PrismaClient, group: Group, answers: readonly Answer[], at: Date) {
-  await prisma.outcome.createMany({
-    data: answers.map((a, i) => ({ groupId: group.id, userId: mmId(group.usernames[i]!), answer: a, answeredAt: at }))
-  })
+  await recordAnswers(prisma, group.id, answers.map((a, i) => [mmId(group.usernames[i]!), a] as const), at)
 }
 
 t.test('program stats: people ever and active now, rounds, groups, outcomes over the groups asked', async (t) => {
@@ -138,7 +132,7 @@ t.test('history: a person\'s latest groups, newest first, with the others and th
   const [first, second, third] = [await alicesGroup(1), await alicesGroup(2), await alicesGroup(3)]
   await ask(prisma, [first, second], start)
   await answer(prisma, first, first.usernames.map((name) => name === 'alice' ? 'met' : 'not_yet'), start)
-  await prisma.outcome.create({ data: { groupId: second.id, userId: mmId(second.usernames.find((n) => n !== 'alice')!), answer: 'cancelled', answeredAt: start } })
+  await recordAnswers(prisma, second.id, [[mmId(second.usernames.find((n) => n !== 'alice')!), 'cancelled']], start)
 
   const others = (group: Group) => group.usernames.filter((n) => n !== 'alice').map((username) => ({ userId: mmId(username), username }))
   const history = await world.stats.personHistory(world.program.id, mmId('alice'))
