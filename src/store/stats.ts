@@ -1,6 +1,6 @@
 // Read-only numbers and history for /coffee stats, /coffee history and the admin API. A program can hold 10,000
 // people and a year of weekly rounds (hundreds of thousands of groups), so every method is a fixed handful of
-// queries whatever the size: outcomes are folded per group in SQL and only small summaries come back to Node.
+// queries whatever the size: each group keeps whether it was asked and its outcome, and only small summaries come back to Node.
 import type { PrismaClient, DeliveryKind, DeliveryState } from '../generated/prisma/client.js'
 import { outcomeTotals, type Answer, type GroupOutcome, type OutcomeTotals } from '../core/outcomes.js'
 
