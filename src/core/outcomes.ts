@@ -36,10 +36,19 @@ export interface OutcomeTotals {
   met_rate: number | null
 }
 
-/** Totals over groups that were asked (their follow-up went out). */
-export function outcomeTotals (outcomes: readonly GroupOutcome[]): OutcomeTotals {
-  const met = outcomes.filter((o) => o === 'met').length
-  const notMet = outcomes.filter((o) => o === 'cancelled' || o === 'not_yet').length
-  const noAnswer = outcomes.filter((o) => o === 'no_answer').length
-  return { groups: outcomes.length, met, not_met: notMet, no_answer: noAnswer, met_rate: outcomes.length === 0 ? null : Math.round((met / outcomes.length) * 1000) / 1000 }
+/** How many asked groups came to one outcome. */
+export interface OutcomeCount {
+  outcome: GroupOutcome
+  count: number
+}
+
+/** Totals over groups that were asked (their follow-up went out), given as outcomes or as counts of outcomes. */
+export function outcomeTotals (outcomes: readonly (GroupOutcome | OutcomeCount)[]): OutcomeTotals {
+  const counts: Record<GroupOutcome, number> = { met: 0, cancelled: 0, not_yet: 0, no_answer: 0 }
+  for (const entry of outcomes) {
+    if (typeof entry === 'string') counts[entry]++
+    else counts[entry.outcome] += entry.count
+  }
+  const groups = counts.met + counts.cancelled + counts.not_yet + counts.no_answer
+  return { groups, met: counts.met, not_met: counts.cancelled + counts.not_yet, no_answer: counts.no_answer, met_rate: groups === 0 ? null : Math.round((counts.met / groups) * 1000) / 1000 }
 }

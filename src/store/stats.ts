@@ -2,7 +2,7 @@
 // people and a year of weekly rounds (hundreds of thousands of groups), so every method is a fixed handful of
 // queries whatever the size: each group keeps whether it was asked and its outcome, and only small summaries come back to Node.
 import type { PrismaClient, DeliveryKind, DeliveryState } from '../generated/prisma/client.js'
-import { outcomeTotals, type Answer, type GroupOutcome, type OutcomeTotals } from '../core/outcomes.js'
+import { outcomeTotals, type Answer, type GroupOutcome, type OutcomeCount, type OutcomeTotals } from '../core/outcomes.js'
 
 export type { Answer, GroupOutcome, OutcomeTotals }
 
@@ -111,15 +111,6 @@ interface OutcomeCountRow {
   count: number
 }
 
-/** Totals from counted outcomes; expanded so the arithmetic and rounding stay outcomeTotals' own. */
-function totalsOf (counted: readonly { outcome: GroupOutcome, count: number }[]): OutcomeTotals {
-  const outcomes: GroupOutcome[] = []
-  for (const { outcome, count } of counted) {
-    for (let i = 0; i < count; i++) outcomes.push(outcome)
-  }
-  return outcomeTotals(outcomes)
-}
-
 /** No limit on a round's groups (an int4, as Group.index is). */
 const ALL_GROUPS = 2 ** 31 - 1
 
@@ -173,7 +164,7 @@ export function createStatsStore (prisma: PrismaClient) {
         ORDER BY r.number`
       const [[people], rows] = await Promise.all([peopleQuery, rowsQuery])
 
-      const rounds = new Map<number, { startedAt: Date, eligible: number, groups: number, asked: { outcome: GroupOutcome, count: number }[] }>()
+      const rounds = new Map<number, { startedAt: Date, eligible: number, groups: number, asked: OutcomeCount[] }>()
       for (const row of rows) {
         let round = rounds.get(row.number)
         if (round === undefined) {
@@ -189,13 +180,13 @@ export function createStatsStore (prisma: PrismaClient) {
         active: people?.active ?? 0,
         rounds: all.length,
         groups: all.reduce((sum, [, round]) => sum + round.groups, 0),
-        outcomes: totalsOf(all.flatMap(([, round]) => round.asked)),
+        outcomes: outcomeTotals(all.flatMap(([, round]) => round.asked)),
         trend: all.slice(Math.max(0, all.length - trendRounds)).map(([number, round]) => ({
           number,
           startedAt: round.startedAt,
           eligible: round.eligible,
           groups: round.groups,
-          outcomes: totalsOf(round.asked)
+          outcomes: outcomeTotals(round.asked)
         }))
       }
     },

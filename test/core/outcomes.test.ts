@@ -14,4 +14,6 @@ t.test('totals over the groups that were asked, the met rate to three places', a
   t.same(outcomeTotals([]), { groups: 0, met: 0, not_met: 0, no_answer: 0, met_rate: null }, 'nobody asked yet: no rate')
   t.same(outcomeTotals(['met', 'met', 'cancelled', 'not_yet', 'no_answer', 'met']), { groups: 6, met: 3, not_met: 2, no_answer: 1, met_rate: 0.5 })
   t.equal(outcomeTotals(['met', 'no_answer', 'no_answer']).met_rate, 0.333)
+  t.same(outcomeTotals([{ outcome: 'met', count: 3 }, { outcome: 'cancelled', count: 1 }, 'not_yet', { outcome: 'no_answer', count: 1 }, { outcome: 'met', count: 0 }]),
+    outcomeTotals(['met', 'met', 'cancelled', 'not_yet', 'no_answer', 'met']), 'counts add up as the outcomes they stand for')
 })
