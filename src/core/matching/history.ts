@@ -40,9 +40,9 @@ export class GroupHistory {
   addGroup (round: number, members: ArrayLike<number>): void {
     if ((round | 0) !== round) throw new RangeError(`a round must be a 32-bit integer, got ${round}`)
     const g = this.groups
-    if (g + 2 > this.start.length) {
-      this.rounds = grown(this.rounds, 2 * this.rounds.length)
-      this.start = grown(this.start, 2 * this.start.length)
+    if (g === this.rounds.length) {
+      this.rounds = grown(this.rounds, 2 * g)
+      this.start = grown(this.start, 2 * g + 1)
     }
     const from = this.start[g]!
     if (from + members.length > this.members.length) this.members = grown(this.members, Math.max(2 * this.members.length, from + members.length))

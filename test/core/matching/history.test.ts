@@ -28,6 +28,32 @@ t.test('a GroupHistory gives the same groups as the same history as objects', as
   }
 })
 
+t.test('who met whom, against a plain reading of a long history (thousands of groups of 2 to 4, repeats, people who left)', async (t) => {
+  const all = peopleOf(60)
+  const history = [2, 3, 4].flatMap((size, i) => randomHistory(all, 40, size, 100 + i))
+  const people = all.slice(0, 50)
+  const round = 35
+  const last = new Map<string, number>()
+  for (const group of history) {
+    if (group.round >= round) continue
+    for (const x of group.members) for (const y of group.members) if (x < y) last.set(`${x} ${y}`, Math.max(last.get(`${x} ${y}`) ?? -1, group.round))
+  }
+  for (const given of [history, GroupHistory.from(history)]) {
+    const ctx = buildContext({ people, groupSize: 2, history: given, blocks: [], round, random: createRandom(1) }, people)
+    let wrong = 0
+    for (const x of ctx.universe) {
+      for (const y of ctx.universe) {
+        if (x < y && ctx.lastMet(ctx.indexOf.get(x)!, ctx.indexOf.get(y)!) !== last.get(`${x} ${y}`)) wrong++
+      }
+    }
+    t.equal(ctx.universe.length, 60)
+    t.equal(wrong, 0, `${history.length} groups, every pair's last round`)
+    let pairs = 0
+    ctx.forEachMet((a, b, r) => { if (last.get([ctx.universe[a], ctx.universe[b]].sort().join(' ')) === r) pairs++ })
+    t.equal(pairs, last.size, 'forEachMet: each pair once, with its last round')
+  }
+})
+
 t.test('who met whom: the last round wins, later rounds are not history, people only in the history count', async (t) => {
   const history = new GroupHistory()
   const [a, b, c, gone] = ['a', 'b', 'c', 'gone'].map((id) => history.person(id)) as [number, number, number, number]
