@@ -6,6 +6,7 @@ import { PairTable } from './pair-table.js'
 import { GroupHistory } from './history.js'
 import type { MatchInput } from './types.js'
 
+// readHistory's figures per universe member u, at STATS * u + LAST etc.
 const STATS = 4
 const LAST = 0
 const FIRST = 1

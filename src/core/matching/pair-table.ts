@@ -1,7 +1,7 @@
-// Open-addressing hash table from an unordered pair of small integers to the last round they met. A year of weekly
-// rounds is ~2.6·10⁵ pairs in a 10⁴-person program and ~2.6·10⁶ in a 10⁵-person one; a Map with numeric pair
-// keys spends most of its time boxing keys beyond the small-integer range. A slot is three adjacent Int32s (lo, hi,
-// last round), so a lookup costs one cache miss, and the table is at most 3/4 full: 12–24 bytes a pair.
+// Open-addressing hash table from an unordered pair of small integers to a round (for blocks, which come as a list of
+// pairs; who met whom is kept per person in context.ts). A Map with numeric pair keys spends most of its time boxing
+// keys beyond the small-integer range. A slot is three adjacent Int32s (lo, hi, round), so a lookup costs one cache
+// miss, and the table is at most 3/4 full.
 
 const EMPTY = -1
 
