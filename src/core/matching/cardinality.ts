@@ -10,10 +10,16 @@ const NO = -1
 /**
  * Graph in CSR form: the neighbours of v are targets[start[v]] .. targets[start[v + 1] - 1].
  * Returns mate (partner or -1). Vertex order breaks ties, so shuffle it upstream for a random choice.
+ * Given `initial` (a matching of this graph), it is grown instead of a greedy one, and kept where it is maximum.
  */
-export function maxCardinalityMatching (n: number, start: Int32Array, targets: Int32Array): Int32Array {
-  const mate = new Int32Array(n).fill(NO)
-  greedy(n, start, targets, mate)
+export function maxCardinalityMatching (n: number, start: Int32Array, targets: Int32Array, initial?: Int32Array): Int32Array {
+  let mate: Int32Array
+  if (initial === undefined) {
+    mate = new Int32Array(n).fill(NO)
+    greedy(n, start, targets, mate)
+  } else {
+    mate = initial.slice()
+  }
   augmentAll(n, start, targets, mate)
   return mate
 }
@@ -67,42 +73,44 @@ function greedy (n: number, start: Int32Array, targets: Int32Array, mate: Int32A
 }
 
 // Per-search state is reset through the `touched` list instead of whole-array fills: most searches stop after a
-// few dozen vertices, and there can be hundreds of them on a 10⁴-vertex graph.
+// few dozen vertices, and there can be hundreds of them on a 10⁴-vertex graph. Blossoms are sets of a union–find
+// (Gabow's organisation): a contraction merges the sets along the cycle instead of relabelling every vertex of the
+// tree, so a search that fails (and so grows the tree over its whole component) costs about its edges, not the
+// tree's size times the number of blossoms.
 interface Search {
   readonly start: Int32Array
   readonly targets: Int32Array
   readonly mate: Int32Array
   /** The alternating tree: parent[v] is the vertex v was reached from (for odd vertices), or NO. */
   readonly parent: Int32Array
-  /** The base of the contracted blossom holding v (v itself when none). */
-  readonly base: Int32Array
+  /**
+   * Union–find over contracted blossoms: link[v] === v for a set's root, and the root is the blossom's base (a
+   * contraction links the cycle's other sets under the set of its base).
+   */
+  readonly link: Int32Array
   readonly inQueue: Uint8Array
   readonly seen: Uint8Array
   readonly touched: number[]
   readonly queue: number[]
   readonly lcaMark: Int32Array
   lcaStamp: number
-  readonly blossomMark: Int32Array
-  blossomStamp: number
 }
 
 function augmentAll (n: number, start: Int32Array, targets: Int32Array, mate: Int32Array): void {
-  const base = new Int32Array(n)
-  for (let v = 0; v < n; v++) base[v] = v
+  const link = new Int32Array(n)
+  for (let v = 0; v < n; v++) link[v] = v
   const s: Search = {
     start,
     targets,
     mate,
     parent: new Int32Array(n).fill(NO),
-    base,
+    link,
     inQueue: new Uint8Array(n),
     seen: new Uint8Array(n),
     touched: [],
     queue: [],
     lcaMark: new Int32Array(n),
-    lcaStamp: 0,
-    blossomMark: new Int32Array(n),
-    blossomStamp: 0
+    lcaStamp: 0
   }
   for (let root = 0; root < n; root++) {
     if (mate[root] !== NO || start[root + 1] === start[root]) continue
@@ -114,9 +122,20 @@ function augmentAll (n: number, start: Int32Array, targets: Int32Array, mate: In
   }
 }
 
+/** The base of the contracted blossom holding v (v itself when none); halves the path on the way. */
+function baseOf (s: Search, v: number): number {
+  const { link } = s
+  while (link[v] !== v) {
+    const up = link[link[v]!]!
+    link[v] = up
+    v = up
+  }
+  return v
+}
+
 // Breadth-first alternating tree from a free root; returns the free vertex that ends an augmenting path, or NO.
 function search (s: Search, root: number): number {
-  const { start, targets, mate, parent, base, inQueue, queue } = s
+  const { start, targets, mate, parent, inQueue, queue } = s
   queue.length = 0
   let head = 0
   touch(s, root)
@@ -126,7 +145,7 @@ function search (s: Search, root: number): number {
     const v = queue[head++]!
     for (let i = start[v]!; i < start[v + 1]!; i++) {
       const to = targets[i]!
-      if (base[v] === base[to] || mate[v] === to) continue
+      if (mate[v] === to || baseOf(s, v) === baseOf(s, to)) continue
       if (to === root || (mate[to] !== NO && parent[mate[to]!] !== NO)) {
         contractBlossom(s, v, to)
       } else if (parent[to] === NO) {
@@ -143,52 +162,49 @@ function search (s: Search, root: number): number {
   return NO
 }
 
-// Edge v-to closes an odd cycle: every vertex of it takes the cycle's base, and its even vertices are queued.
+// Edge v-to closes an odd cycle: the blossoms on it merge into one with the cycle's base, and its odd vertices
+// (the only ones not queued yet: every vertex of an earlier blossom is even) are queued.
 function contractBlossom (s: Search, v: number, to: number): void {
-  const { base, inQueue, queue, touched, blossomMark } = s
   const current = lca(s, v, to)
-  s.blossomStamp++
   markPath(s, v, current, to)
   markPath(s, to, current, v)
-  for (let t = 0; t < touched.length; t++) {
-    const x = touched[t]!
-    if (blossomMark[base[x]!] === s.blossomStamp) {
-      base[x] = current
-      if (inQueue[x] === 0) {
-        inQueue[x] = 1
-        queue.push(x)
-      }
-    }
-  }
 }
 
 // The base where the tree paths from a and b to the root meet.
 function lca (s: Search, a: number, b: number): number {
-  const { base, mate, parent, lcaMark } = s
+  const { mate, parent, lcaMark } = s
   const stamp = ++s.lcaStamp
   for (;;) {
-    a = base[a]!
+    a = baseOf(s, a)
     lcaMark[a] = stamp
     if (mate[a] === NO) break
     a = parent[mate[a]!]!
   }
   for (;;) {
-    b = base[b]!
+    b = baseOf(s, b)
     if (lcaMark[b] === stamp) return b
     b = parent[mate[b]!]!
   }
 }
 
-// Marks the blossoms on the path from v up to base b, pointing parents across the new cycle edge.
+// Merges the blossoms on the path from v up to base b into b's, pointing parents across the new cycle edge.
 function markPath (s: Search, v: number, b: number, child: number): void {
-  const { base, mate, parent, blossomMark } = s
-  while (base[v] !== b) {
-    blossomMark[base[v]!] = s.blossomStamp
-    blossomMark[base[mate[v]!]!] = s.blossomStamp
+  const { mate, parent, link, inQueue, queue } = s
+  for (;;) {
+    const rv = baseOf(s, v)
+    if (rv === b) break
+    const m = mate[v]!
     parent[v] = child
     touch(s, v)
-    child = mate[v]!
-    v = parent[mate[v]!]!
+    link[rv] = b
+    const rm = baseOf(s, m)
+    if (rm !== b) link[rm] = b
+    if (inQueue[m] === 0) {
+      inQueue[m] = 1
+      queue.push(m)
+    }
+    child = m
+    v = parent[m]!
   }
 }
 
@@ -215,7 +231,7 @@ function augmentTo (s: Search, end: number): void {
 function resetSearch (s: Search): void {
   for (const x of s.touched) {
     s.parent[x] = NO
-    s.base[x] = x
+    s.link[x] = x
     s.inQueue[x] = 0
     s.seen[x] = 0
   }

@@ -1,14 +1,17 @@
 // The indexes every stage of matching reads: people as dense integers, who met whom and when, who blocked whom.
 // Building them is the only part that looks at the whole history, so it is written for a year of weekly
-// rounds in a 10⁴-person program (≈ 2.6·10⁵ distinct pairs): numeric keys, no per-pair objects.
+// rounds in a 10⁵-person program (≈ 2.6·10⁶ distinct pairs): integer columns, no per-pair objects.
 
 import { PairTable } from './pair-table.js'
+import { GroupHistory } from './history.js'
 import type { MatchInput } from './types.js'
 
-// Pair keys are lo * KEY_BASE + hi; 2^26 ids keeps every key an exact double.
-const KEY_BASE = 0x4000000
-
-export const pairKey = (a: number, b: number): number => a < b ? a * KEY_BASE + b : b * KEY_BASE + a
+// readHistory's figures per universe member u, at STATS * u + LAST etc.
+const STATS = 4
+const LAST = 0
+const FIRST = 1
+const TIMES = 2
+const ENTRIES = 3
 
 export interface MatchContext {
   /** People this round, in the (seeded) order all later tie-breaks follow. Indexes 0..n-1. */
@@ -30,7 +33,7 @@ export interface MatchContext {
   /** Number of blocked partners per person (among people). */
   readonly blockCount: Int32Array
   /** Latest round each universe member was grouped in (this round for people). */
-  readonly lastSeen: readonly number[]
+  readonly lastSeen: Float64Array
   /** Estimated chance that universe member u takes part in a future round, from their attendance so far. */
   attendance (u: number): number
   /** Iterates over every pair that met before, with the last round they met. */
@@ -49,42 +52,23 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
   const universe = ids.slice()
   const round = input.round
 
-  let pairCount = 0
-  for (const group of input.history) pairCount += group.members.length * (group.members.length - 1) / 2
-  const met = new PairTable(pairCount)
-  const members: number[] = []
-  const lastSeen: number[] = ids.map(() => round)
-  const firstRound: number[] = ids.map(() => Infinity)
-  const timesGrouped: number[] = ids.map(() => 0)
-  const historyRounds = new Set<number>()
-  const addToUniverse = (id: string, seen: number): number => {
-    const index = universe.length
-    indexOf.set(id, index)
-    universe.push(id)
-    lastSeen.push(seen)
-    firstRound.push(Infinity)
-    timesGrouped.push(0)
-    return index
+  const history = input.history instanceof GroupHistory ? input.history : GroupHistory.from(input.history)
+  const { stats, historyRounds, start, entries } = readHistory(history, round, n, indexOf, universe)
+  const size = universe.length
+  const lastMet = (a: number, b: number): number | undefined => {
+    const lo = a < b ? a : b
+    const hi = a < b ? b : a
+    for (let i = start[lo]!; i < start[lo + 1]!; i++) if (entries[2 * i] === hi) return entries[2 * i + 1]!
+    return undefined
   }
-  for (const group of input.history) {
-    // Later rounds (or this one, e.g. a retried run) are not history yet.
-    if (!(group.round < round)) continue
-    members.length = 0
-    historyRounds.add(group.round)
-    for (const id of group.members) {
-      let index = indexOf.get(id)
-      if (index === undefined) index = addToUniverse(id, group.round)
-      else if (group.round > lastSeen[index]!) lastSeen[index] = group.round
-      if (members.includes(index)) continue
-      members.push(index)
-      timesGrouped[index]!++
-      if (group.round < firstRound[index]!) firstRound[index] = group.round
-    }
-    for (let i = 0; i < members.length; i++) {
-      for (let j = i + 1; j < members.length; j++) met.add(members[i]!, members[j]!, group.round)
+  const forEachMet = (fn: (a: number, b: number, lastRound: number) => void): void => {
+    for (let a = 0; a < size; a++) {
+      for (let i = start[a]!; i < start[a + 1]!; i++) fn(a, entries[2 * i]!, entries[2 * i + 1]!)
     }
   }
 
+  const lastSeen = new Float64Array(size)
+  for (let u = 0; u < size; u++) lastSeen[u] = u < n ? round : stats[STATS * u + LAST]!
   const rounds = [...historyRounds].sort((x, y) => x - y)
   // Laplace-smoothed share of the rounds since someone first took part in which they took part, counting this
   // round (present for people, absent for the others).
@@ -93,29 +77,30 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     let hi = rounds.length
     while (lo < hi) {
       const mid = (lo + hi) >> 1
-      if (rounds[mid]! < firstRound[u]!) lo = mid + 1
+      if (rounds[mid]! < stats[STATS * u + FIRST]!) lo = mid + 1
       else hi = mid
     }
-    return (timesGrouped[u]! + (u < n ? 1 : 0) + 1) / (rounds.length - lo + 1 + 2)
+    return (stats[STATS * u + TIMES]! + (u < n ? 1 : 0) + 1) / (rounds.length - lo + 1 + 2)
   }
 
   const metCount = new Int32Array(n)
-  met.forEach((a, b) => {
-    if (a < n && b < n) {
-      metCount[a]!++
-      metCount[b]!++
+  for (let a = 0; a < n; a++) {
+    for (let i = start[a]!; i < start[a + 1]!; i++) {
+      const b = entries[2 * i]!
+      if (b < n) {
+        metCount[a]!++
+        metCount[b]!++
+      }
     }
-  })
+  }
 
-  const blockedKeys = new Set<number>()
+  const blocked = new PairTable(input.blocks.length)
   const blockCount = new Int32Array(n)
   for (const [x, y] of input.blocks) {
     const a = indexOf.get(x)
     const b = indexOf.get(y)
-    if (a === undefined || b === undefined || a >= n || b >= n || a === b) continue
-    const key = pairKey(a, b)
-    if (blockedKeys.has(key)) continue
-    blockedKeys.add(key)
+    if (a === undefined || b === undefined || a >= n || b >= n || a === b || blocked.has(a, b)) continue
+    blocked.add(a, b, 0)
     blockCount[a]!++
     blockCount[b]!++
   }
@@ -145,14 +130,160 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     round,
     universe,
     indexOf,
-    lastMet: (a, b) => met.lastMet(a, b),
-    blocked: (a, b) => blockedKeys.has(pairKey(a, b)),
+    lastMet,
+    blocked: (a, b) => blocked.has(a, b),
     apart: anyApart ? apart : () => false,
     anyApart,
     metCount,
     blockCount,
     lastSeen,
     attendance,
-    forEachMet: (fn) => met.forEach(fn)
+    forEachMet
   }
+}
+
+interface HistoryIndex {
+  /** Per universe member u, at STATS * u: last round grouped, first round grouped, times grouped, (scratch). */
+  stats: Int32Array
+  historyRounds: Set<number>
+  /** Member u's earlier partners of higher index: entries[2i] (partner) and entries[2i + 1] (last round met) for i in start[u] .. start[u + 1] - 1. */
+  start: Int32Array
+  entries: Int32Array
+}
+
+// Reads the groups of rounds before `round`, adding the ids only seen there to the universe. Each pass is a function
+// of its own: V8 then optimises each loop once, where one long function was deoptimised and recompiled between them.
+function readHistory (history: GroupHistory, round: number, n: number, indexOf: Map<string, number>, universe: string[]): HistoryIndex {
+  const columns = history.columns()
+  // Universe index of each history id, given on its first group before this round (-1 until then).
+  const toUniverse = new Int32Array(history.ids.length).fill(-1)
+  const enter = (h: number): number => {
+    const id = history.ids[h]!
+    let u = indexOf.get(id)
+    if (u === undefined) {
+      u = universe.length
+      indexOf.set(id, u)
+      universe.push(id)
+    }
+    toUniverse[h] = u
+    return u
+  }
+  const most = n + history.ids.length
+  // Per member, side by side (the history comes in no useful order, so each member read costs a cache miss; one
+  // instead of four): last round grouped, first round grouped, times grouped, then how many partner entries they
+  // own (the write cursor in the second pass).
+  const stats = new Int32Array(STATS * most)
+  for (let u = 0; u < most; u++) {
+    stats[STATS * u + LAST] = -0x80000000
+    stats[STATS * u + FIRST] = 0x7fffffff
+  }
+  let widest = 0
+  for (let g = 0; g < history.size; g++) widest = Math.max(widest, columns.start[g + 1]! - columns.start[g]!)
+  const reader: GroupReader = { groupRound: columns.rounds, groupStart: columns.start, groupMembers: columns.members, round, toUniverse, enter, distinct: new Int32Array(widest) }
+  const historyRounds = countPass(reader, history.size, stats)
+  const size = universe.length
+  // Each pair is kept once, by its lower index: entries degree[u] .. degree[u + 1] - 1 are u's.
+  const degree = new Int32Array(size + 1)
+  for (let u = 0; u < size; u++) {
+    degree[u + 1] = degree[u]! + stats[STATS * u + ENTRIES]!
+    stats[STATS * u + ENTRIES] = degree[u]!
+  }
+  const entries = new Int32Array(2 * degree[size]!)
+  fillPass(reader, history.size, stats, entries)
+  const start = packPass(size, degree, entries)
+  return { stats, historyRounds, start, entries }
+}
+
+interface GroupReader {
+  readonly groupRound: Int32Array
+  readonly groupStart: Int32Array
+  readonly groupMembers: Int32Array
+  readonly round: number
+  readonly toUniverse: Int32Array
+  readonly enter: (h: number) => number
+  /** Scratch: the group's distinct members as universe indexes. */
+  readonly distinct: Int32Array
+}
+
+// Reads group g's distinct members into r.distinct; returns how many, or -1 for a group of this round or later (e.g.
+// a retried run), which is not history yet.
+function readGroup (r: GroupReader, g: number): number {
+  if (!(r.groupRound[g]! < r.round)) return -1
+  const { distinct, toUniverse } = r
+  let count = 0
+  for (let i = r.groupStart[g]!; i < r.groupStart[g + 1]!; i++) {
+    const h = r.groupMembers[i]!
+    let u = toUniverse[h]!
+    if (u < 0) u = r.enter(h)
+    let twice = false
+    for (let j = 0; j < count; j++) if (distinct[j] === u) twice = true
+    if (!twice) distinct[count++] = u
+  }
+  return count
+}
+
+function countPass (r: GroupReader, groups: number, stats: Int32Array): Set<number> {
+  const historyRounds = new Set<number>()
+  const { distinct } = r
+  for (let g = 0; g < groups; g++) {
+    const count = readGroup(r, g)
+    if (count < 0) continue
+    const round = r.groupRound[g]!
+    historyRounds.add(round)
+    for (let i = 0; i < count; i++) {
+      const at = STATS * distinct[i]!
+      if (round > stats[at + LAST]!) stats[at + LAST] = round
+      if (round < stats[at + FIRST]!) stats[at + FIRST] = round
+      stats[at + TIMES]!++
+      for (let j = 0; j < count; j++) if (distinct[j]! > distinct[i]!) stats[at + ENTRIES]!++
+    }
+  }
+  return historyRounds
+}
+
+function fillPass (r: GroupReader, groups: number, stats: Int32Array, entries: Int32Array): void {
+  const { distinct } = r
+  for (let g = 0; g < groups; g++) {
+    const count = readGroup(r, g)
+    if (count < 0) continue
+    const round = r.groupRound[g]!
+    for (let i = 0; i < count; i++) {
+      const a = distinct[i]!
+      for (let j = 0; j < count; j++) {
+        const b = distinct[j]!
+        if (b <= a) continue
+        const at = 2 * stats[STATS * a + ENTRIES]!++
+        entries[at] = b
+        entries[at + 1] = round
+      }
+    }
+  }
+}
+
+// A pair that met more than once keeps one entry, with the last round; the lists are packed towards the front.
+// Returns where each member's list starts.
+function packPass (size: number, degree: Int32Array, entries: Int32Array): Int32Array {
+  const start = new Int32Array(size + 1)
+  const seenFrom = new Int32Array(size).fill(-1)
+  const keptAt = new Int32Array(size)
+  let kept = 0
+  for (let a = 0; a < size; a++) {
+    start[a] = kept
+    for (let i = degree[a]!; i < degree[a + 1]!; i++) {
+      const b = entries[2 * i]!
+      const round = entries[2 * i + 1]!
+      if (seenFrom[b] === a) {
+        const at = 2 * keptAt[b]! + 1
+        if (round > entries[at]!) entries[at] = round
+        continue
+      }
+      seenFrom[b] = a
+      keptAt[b] = kept
+      entries[2 * kept] = b
+      entries[2 * kept + 1] = round
+      kept++
+    }
+  }
+  start[size] = kept
+  return start
 }

@@ -28,10 +28,20 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
     throw new RangeError(`groupSize must be an integer from ${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE}, got ${k}`)
   }
   const random = input.random
-  const order = shuffleInPlace([...new Set(input.people)], random)
-  const ctx = buildContext(input, order)
+  // Where each person first is in input.people, in the (seeded) working order.
+  const seen = new Set<string>()
+  const positions: number[] = []
+  for (const [i, id] of input.people.entries()) {
+    if (seen.has(id)) continue
+    seen.add(id)
+    positions.push(i)
+  }
+  shuffleInPlace(positions, random)
+  const ctx = buildContext(input, positions.map((i) => input.people[i]!))
   const n = ctx.n
   if (n < 2) return { groups: [], alone: [...ctx.ids], repeats: 0, apart: 0 }
+  // The result lists people in the caller's order, not the working order, so output does not look random twice.
+  const byPosition = (x: number, y: number): number => positions[x]! - positions[y]!
 
   const cost = pairCostFunction(ctx)
   const grouping = new Grouping(n, cost)
@@ -60,20 +70,20 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   if (k === 2 && n % 2 === 1 && n <= TRIO_SEARCH_UP_TO && (alone.length > 0 || grouping.totalCost() >= REPEAT_COST)) {
     // Anyone alone makes any complete grouping better, whatever its cost.
     const better = searchTrio(ctx, cost, bounds, random, alone.length > 0 ? Infinity : grouping.totalCost())
-    if (better !== null) return finish(ctx, input, better.grouping, better.alone)
+    if (better !== null) return finish(ctx, input, byPosition, better.grouping, better.alone)
   }
-  return finish(ctx, input, grouping, alone)
+  return finish(ctx, input, byPosition, grouping, alone)
 }
 
 // Last, so that no later stage undoes it: who sat out last time is not left out again while someone else could be.
-function finish (ctx: MatchContext, input: MatchInput, grouping: Grouping, alone: number[]): MatchResult {
+function finish (ctx: MatchContext, input: MatchInput, byPosition: (x: number, y: number) => number, grouping: Grouping, alone: number[]): MatchResult {
   const priority = new Set<number>()
   for (const id of input.priority ?? []) {
     const x = ctx.indexOf.get(id)
     if (x !== undefined && x < ctx.n) priority.add(x)
   }
   const seated = alone.length > 0 && priority.size > 0 ? seatPriority(grouping, alone, priority) : alone
-  return toResult(ctx, input.people, grouping, seated)
+  return toResult(ctx, byPosition, grouping, seated)
 }
 
 // The extra person of an odd pairing decides a lot when history is dense: the ordinary matching may leave out
@@ -194,14 +204,10 @@ function polish (grouping: Grouping, bounds: SizeBounds, random: Random): void {
   }
 }
 
-function toResult (ctx: MatchContext, people: readonly string[], grouping: Grouping, alone: number[]): MatchResult {
-  // Report people in the caller's order, not the shuffled working order, so output does not look random twice.
-  const position = new Map<string, number>()
-  for (const [i, id] of people.entries()) if (!position.has(id)) position.set(id, i)
-  const byPosition = (x: string, y: string): number => position.get(x)! - position.get(y)!
+function toResult (ctx: MatchContext, byPosition: (x: number, y: number) => number, grouping: Grouping, alone: number[]): MatchResult {
   let repeats = 0
   let apart = 0
-  const groups: string[][] = []
+  const sorted: number[][] = []
   for (const members of grouping.groups) {
     if (members.length === 0) continue
     let meets = true
@@ -212,8 +218,9 @@ function toResult (ctx: MatchContext, people: readonly string[], grouping: Group
       }
     }
     if (!meets) apart++
-    groups.push(members.map((x) => ctx.ids[x]!).sort(byPosition))
+    sorted.push([...members].sort(byPosition))
   }
-  groups.sort((x, y) => byPosition(x[0]!, y[0]!))
-  return { groups, alone: alone.map((x) => ctx.ids[x]!).sort(byPosition), repeats, apart }
+  sorted.sort((x, y) => byPosition(x[0]!, y[0]!))
+  const named = (members: number[]): string[] => members.map((x) => ctx.ids[x]!)
+  return { groups: sorted.map(named), alone: named(alone.slice().sort(byPosition)), repeats, apart }
 }

@@ -127,12 +127,9 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   // sample and, when the fallback below needs them, come in at the lowest weight.
   const w = layers(n, false, false)
   const edges = new EdgeList(n * (SPARSE_NEW + 2))
-  const present = new Set<number>()
-  const keyOf = (a: number, b: number): number => (a < b ? a * n + b : b * n + a)
+  // A pair may come in twice (drawn from either side, or again by the fallbacks): the matching takes parallel edges.
   const addEdge = (a: number, b: number): void => {
-    const key = keyOf(a, b)
-    if (present.has(key) || ctx.blocked(a, b)) return
-    present.add(key)
+    if (ctx.blocked(a, b)) return
     const last = ctx.lastMet(a, b)
     edges.add(a, b, ctx.apart(a, b) ? 1 : last === undefined ? w.never : metWeight(ctx.round - last) * w.metUnit)
   }
@@ -140,13 +137,17 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     for (let b = 0; b < n; b++) if (b !== a) addEdge(a, b)
   }
 
+  const drawn = new Int32Array(SPARSE_NEW)
   for (let a = 0; a < n; a++) {
     let found = 0
     for (let attempt = 0; attempt < 8 * SPARSE_NEW && found < SPARSE_NEW; attempt++) {
       const b = randomInt(random, n)
       if (b === a || ctx.blocked(a, b) || ctx.apart(a, b) || ctx.lastMet(a, b) !== undefined) continue
+      let again = false
+      for (let i = 0; i < found; i++) if (drawn[i] === b) again = true
+      if (again) continue
       addEdge(a, b)
-      found++
+      drawn[found++] = b
     }
     if (found < SPARSE_NEW) addScarce(a)
   }

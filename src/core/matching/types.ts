@@ -1,3 +1,4 @@
+import type { GroupHistory } from './history.js'
 import type { Random } from './random.js'
 
 export interface PastGroup {
@@ -10,8 +11,11 @@ export interface MatchInput {
   people: readonly string[]
   /** The program's group size, 2..7. */
   groupSize: number
-  /** Earlier groups of this program, any order. Only groups of rounds before `round` count. */
-  history: readonly PastGroup[]
+  /**
+   * Earlier groups of this program, any order. Only groups of rounds before `round` count. A large history is best
+   * given as a GroupHistory (history.ts), built from integer ids without an object per group.
+   */
+  history: readonly PastGroup[] | GroupHistory
   /** Pairs never to be grouped, in either direction. */
   blocks: readonly (readonly [string, string])[]
   /** This round's number. */
