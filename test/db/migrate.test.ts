@@ -248,17 +248,17 @@ t.test('group_outcome: groups already asked and answered keep their numbers', as
   for (const migration of all.slice(0, at)) addMigration(before, migration.name, readFileSync(path.join(repoMigrations, migration.name, 'migration.sql'), 'utf8'))
   await applyMigrations(sql, { log: silentLog, migrationsDir: before })
 
-  await sql.query(`INSERT INTO "Program" (id, "channelId", "teamId", "updatedAt") VALUES (1, 'c', 't', now())`)
-  await sql.query(`INSERT INTO "Round" (id, "programId", number, "startedAt", "followupAt", "groupSize", "eligibleCount") VALUES (1, 1, 1, now(), now(), 2, 8)`)
-  await sql.query(`INSERT INTO "Group" (id, "roundId", index) VALUES (1, 1, 0), (2, 1, 1), (3, 1, 2), (4, 1, 3)`)
+  await sql.query('INSERT INTO "Program" (id, "channelId", "teamId", "updatedAt") VALUES (1, \'c\', \'t\', now())')
+  await sql.query('INSERT INTO "Round" (id, "programId", number, "startedAt", "followupAt", "groupSize", "eligibleCount") VALUES (1, 1, 1, now(), now(), 2, 8)')
+  await sql.query('INSERT INTO "Group" (id, "roundId", index) VALUES (1, 1, 0), (2, 1, 1), (3, 1, 2), (4, 1, 3)')
   // 1: asked, one "not yet" and one "we met"; 2: asked, "not yet"; 3: asked, no answer; 4: follow-up failed, never asked.
   await sql.query(`INSERT INTO "Delivery" ("dedupeKey", kind, "roundId", "groupId", state, "nextAttemptAt", "sentAt") VALUES
     ('followup:1', 'followup', 1, 1, 'sent', now(), '2026-01-05T10:00:00Z'), ('followup:2', 'followup', 1, 2, 'sent', now(), '2026-01-05T10:00:00Z'),
     ('followup:3', 'followup', 1, 3, 'sent', now(), '2026-01-05T11:00:00Z'), ('followup:4', 'followup', 1, 4, 'failed', now(), NULL)`)
-  await sql.query(`INSERT INTO "Outcome" ("groupId", "userId", answer, "answeredAt") VALUES (1, 'u1', 'not_yet', now()), (1, 'u2', 'met', now()), (2, 'u1', 'not_yet', now())`)
+  await sql.query('INSERT INTO "Outcome" ("groupId", "userId", answer, "answeredAt") VALUES (1, \'u1\', \'not_yet\', now()), (1, \'u2\', \'met\', now()), (2, \'u1\', \'not_yet\', now())')
 
   await applyMigrations(sql, { log: silentLog })
-  const groups = await sql.query<{ id: number, askedAt: Date | null, outcome: string }>(`SELECT id, "askedAt", outcome::text AS outcome FROM "Group" ORDER BY id`)
+  const groups = await sql.query<{ id: number, askedAt: Date | null, outcome: string }>('SELECT id, "askedAt", outcome::text AS outcome FROM "Group" ORDER BY id')
   t.same(groups.map((g) => [g.id, g.askedAt?.toISOString() ?? null, g.outcome]), [
     [1, '2026-01-05T10:00:00.000Z', 'met'],
     [2, '2026-01-05T10:00:00.000Z', 'not_yet'],
