@@ -1,5 +1,6 @@
 // What a group's answers to "did you meet?" add up to. One "we met" settles it; otherwise a cancellation does;
-// "not yet" is still open; no answer at all is "no answer".
+// "not yet" is still open; no answer at all is "no answer". And who of a group sat its round out (fair turns).
+import { participationState, type ParticipantLike } from './participation.js'
 
 export type Answer = 'met' | 'not_yet' | 'cancelled'
 /** What a group's answers add up to. */
@@ -24,6 +25,34 @@ export function isSettled (outcome: GroupOutcome): boolean {
  */
 export function groupSatOut (outcome: GroupOutcome): boolean {
   return outcome === 'cancelled' || outcome === 'not_yet'
+}
+
+/** A member of a past group, with whether they dropped out of its round since the intro (droppedOut). */
+export interface MemberSince {
+  userId: string
+  droppedOut: boolean
+}
+
+/**
+ * Whether someone in a round's group dropped out of that round since its intro: with what they chose since, the
+ * round's own rule (participationState) would have left them out when it started. That is a skip still waiting for
+ * the next round (the intro's "Skip next round" asks "Too busy for coffee?"; /coffee skip), a pause reaching past the
+ * round's start, or having left. None of these held when the round started (it would have left them out then, and
+ * used up the skip), so each came after the intro.
+ */
+export function droppedOut (member: ParticipantLike, roundStart: Date): boolean {
+  return !participationState({ mode: 'optin', paused: false }, member, roundStart).eligible
+}
+
+/**
+ * Who of a round's group sat that round out (fair turns: they come first next round): everyone, when the group could
+ * not meet (groupSatOut); else, unless someone said they met, the one member left when all the others dropped out.
+ */
+export function membersWhoSatOut (outcome: GroupOutcome, members: readonly MemberSince[]): string[] {
+  if (groupSatOut(outcome)) return members.map((m) => m.userId)
+  if (outcome === 'met') return []
+  const stayed = members.filter((m) => !m.droppedOut)
+  return stayed.length === 1 && members.length > 1 ? [stayed[0]!.userId] : []
 }
 
 export interface OutcomeTotals {

@@ -76,7 +76,7 @@ export interface PlanInputs {
   unresponsive: readonly { id: number, userId: string }[]
   /** Every earlier group of the program, with its starters. */
   history: readonly (PastGroup & PastStarters)[]
-  /** Who sat out the last round (store.satOut): not left alone again while someone else could be. */
+  /** Who sat out the last round (store.satOut): they come first (core/matching/fair-turns.ts). */
   satOut?: readonly string[]
   /** Blocks involving any candidate. */
   blocks: readonly (readonly [string, string])[]

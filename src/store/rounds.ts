@@ -6,7 +6,7 @@ import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
 import type { PastStarters } from '../core/icebreakers.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
-import { groupOutcome, groupSatOut } from '../core/outcomes.js'
+import { droppedOut, groupOutcome, membersWhoSatOut } from '../core/outcomes.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -137,21 +137,30 @@ export function createRoundsStore (prisma: PrismaClient) {
     },
 
     /**
-     * Who sat out the program's latest round: left alone, or in a group that could not meet (core/outcomes.ts
-     * groupSatOut). Fair turns put them first in the next round.
+     * Who sat out the program's latest round: left alone, or in a group that could not meet or whose other members
+     * all dropped out (core/outcomes.ts membersWhoSatOut). Fair turns put them first in the next round.
      */
     async satOut (programId: number): Promise<string[]> {
       const round = await prisma.round.findFirst({
         where: { programId, imported: false },
         orderBy: { number: 'desc' },
         select: {
+          createdAt: true,
           deliveries: { where: { kind: 'alone' }, select: { userId: true } },
-          groups: { select: { members: { select: { participant: { select: { userId: true } } } }, outcomes: { select: { answer: true } } } }
+          groups: {
+            select: {
+              members: { select: { participant: { select: { userId: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true } } } },
+              outcomes: { select: { answer: true } }
+            }
+          }
         }
       })
       if (round === null) return []
       const alone = round.deliveries.flatMap((d) => d.userId ?? [])
-      const unmet = round.groups.filter((g) => groupSatOut(groupOutcome(g.outcomes.map((o) => o.answer)))).flatMap((g) => g.members.map((m) => m.participant.userId))
+      const unmet = round.groups.flatMap((g) => membersWhoSatOut(
+        groupOutcome(g.outcomes.map((o) => o.answer)),
+        g.members.map(({ participant }) => ({ userId: participant.userId, droppedOut: droppedOut(participant, round.createdAt) }))
+      ))
       return [...new Set([...alone, ...unmet])]
     },
 

@@ -6,7 +6,7 @@ import { matchPairs, pairingsLeavingOut, TRIO_SEARCH_UP_TO } from './pairs.js'
 import { shuffleInPlace, type Random } from './random.js'
 import { APART_COST, pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
-import { seatPriority } from './fair-turns.js'
+import { giveTurns } from './fair-turns.js'
 import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
 /** Parts of the matcher that can be switched off, for bench:matching to measure what they earn. */
@@ -75,15 +75,14 @@ export function matchRound (input: MatchInput, tuning: MatchTuning = {}): MatchR
   return finish(ctx, input, byPosition, grouping, alone)
 }
 
-// Last, so that no later stage undoes it: who sat out last time is not left out again while someone else could be.
+// Last, so that no later stage undoes it: who sat out last time comes first (fair-turns.ts).
 function finish (ctx: MatchContext, input: MatchInput, byPosition: (x: number, y: number) => number, grouping: Grouping, alone: number[]): MatchResult {
   const priority = new Set<number>()
   for (const id of input.priority ?? []) {
     const x = ctx.indexOf.get(id)
     if (x !== undefined && x < ctx.n) priority.add(x)
   }
-  const seated = alone.length > 0 && priority.size > 0 ? seatPriority(grouping, alone, priority) : alone
-  return toResult(ctx, byPosition, grouping, seated)
+  return toResult(ctx, byPosition, grouping, giveTurns(grouping, alone, priority))
 }
 
 // The extra person of an odd pairing decides a lot when history is dense: the ordinary matching may leave out

@@ -20,7 +20,7 @@ export interface MatchInput {
   blocks: readonly (readonly [string, string])[]
   /** This round's number. */
   round: number
-  /** People who sat out the last round: none of them is left alone while someone else could be (fair-turns.ts). */
+  /** People who sat out the last round: they come first, for a seat and for the best seats (fair-turns.ts). */
   priority?: readonly string[]
   /**
    * Who can meet whom (working hours across time zones): people in classes, two classes meet or not. People in no
