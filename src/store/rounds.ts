@@ -6,7 +6,7 @@ import type { PastGroup } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
 import type { PastStarters } from '../core/icebreakers.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
-import { droppedOut, groupOutcome, membersWhoSatOut } from '../core/outcomes.js'
+import { droppedOut, membersWhoSatOut } from '../core/outcomes.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -150,7 +150,7 @@ export function createRoundsStore (prisma: PrismaClient) {
           groups: {
             select: {
               members: { select: { participant: { select: { userId: true, status: true, skipNext: true, pausedUntil: true, autoPausedAt: true } } } },
-              outcomes: { select: { answer: true } }
+              outcome: true
             }
           }
         }
@@ -158,7 +158,7 @@ export function createRoundsStore (prisma: PrismaClient) {
       if (round === null) return []
       const alone = round.deliveries.flatMap((d) => d.userId ?? [])
       const unmet = round.groups.flatMap((g) => membersWhoSatOut(
-        groupOutcome(g.outcomes.map((o) => o.answer)),
+        g.outcome,
         g.members.map(({ participant }) => ({ userId: participant.userId, droppedOut: droppedOut(participant, round.createdAt) }))
       ))
       return [...new Set([...alone, ...unmet])]
