@@ -40,25 +40,6 @@ export function starterCount (groupSize: number): number {
   return groupSize <= 2 ? 2 : 3
 }
 
-/** A group of an earlier round: who was in it and the starters they got. */
-export interface PastStarters {
-  round: number
-  members: readonly string[]
-  icebreakers: readonly string[]
-}
-
-/** Each person's starters in their most recent group (the one before this round), from the program's history. */
-export function previousStarters (history: readonly PastStarters[]): Map<string, readonly string[]> {
-  const latest = new Map<string, { round: number, icebreakers: readonly string[] }>()
-  for (const group of history) {
-    for (const member of group.members) {
-      const known = latest.get(member)
-      if (known === undefined || group.round > known.round) latest.set(member, { round: group.round, icebreakers: group.icebreakers })
-    }
-  }
-  return new Map([...latest].map(([member, { icebreakers }]) => [member, icebreakers]))
-}
-
 /**
  * `count` different starters for a group, none of those in `avoid` (its members' previous ones) while enough are
  * left: a group of 7 avoids at most 21 of the 30. Deterministic for a given random source.

@@ -3,8 +3,8 @@
 import { dueSlot, programSchedule } from './schedule.js'
 import { HOUR_MS } from './durations.js'
 import { decideEligibility, type EligibilityParticipant, type EligibilityUser, type Excluded } from './eligibility.js'
-import { matchRound, type PastGroup, type Random } from './matching/index.js'
-import { pickIcebreakers, previousStarters, starterCount, type PastStarters } from './icebreakers.js'
+import { matchRound, type GroupHistory, type PastGroup, type Random } from './matching/index.js'
+import { pickIcebreakers, starterCount } from './icebreakers.js'
 import { fullNameOf } from './messages.js'
 import { MAX_GROUP_SIZE } from './group-size.js'
 import { availability, meetingWindowLine, readWorkingHours } from './working-hours.js'
@@ -74,8 +74,10 @@ export interface PlanInputs {
   botUserId: string
   /** Participants who stopped answering (store.unresponsive). */
   unresponsive: readonly { id: number, userId: string }[]
-  /** Every earlier group of the program, with its starters. */
-  history: readonly (PastGroup & PastStarters)[]
+  /** Every earlier group of the program (store.pastGroups). */
+  history: readonly PastGroup[] | GroupHistory
+  /** Each person's conversation starters in their latest group (none: no history), which their next group avoids. */
+  starters?: ReadonlyMap<string, readonly string[]>
   /** Who sat out the last round (store.satOut): they come first (core/matching/fair-turns.ts). */
   satOut?: readonly string[]
   /** Blocks involving any candidate. */
@@ -147,7 +149,7 @@ export function planRound (inputs: PlanInputs): PlanResult {
   const username = new Map(eligible.map((e) => [e.userId, e.username]))
   const nameOf = (userId: string) => username.get(userId) ?? userId
   const pausing = new Set(decided.autoPaused)
-  const lastStarters = previousStarters(inputs.history)
+  const lastStarters = inputs.starters ?? new Map<string, readonly string[]>()
   return {
     ok: true,
     plan: {

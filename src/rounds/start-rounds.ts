@@ -87,7 +87,7 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
 async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot: Date, botUserId: string, dryRun: boolean): Promise<RoundReport | string> {
   const { store, gateway, log } = deps
   const now = deps.clock.now()
-  const [participants, unresponsive, history, satOut, acquainted] = await Promise.all([
+  const [participants, unresponsive, { history, starters }, satOut, acquainted] = await Promise.all([
     store.participants(program.id),
     deps.followups.unresponsive(program.id, { now, fairMs: fairAnswerTimeMs(program.cadenceDays) }),
     store.pastGroups(program.id),
@@ -107,6 +107,7 @@ async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot:
     botUserId,
     unresponsive,
     history,
+    starters,
     satOut,
     // People who said they already know each other are kept apart in this program exactly as a block keeps them apart.
     blocks: [...blocks, ...acquainted],

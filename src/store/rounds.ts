@@ -2,9 +2,8 @@
 // a round is created under a row lock on its program (and (programId, number) is unique), and deliveries are
 // claimed with FOR UPDATE SKIP LOCKED plus a lease.
 import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, DeliveryState, OutcomeAnswer } from '../generated/prisma/client.js'
-import type { PastGroup } from '../core/matching/index.js'
+import { GroupHistory } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
-import type { PastStarters } from '../core/icebreakers.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
 import { droppedOut, membersWhoSatOut } from '../core/outcomes.js'
 
@@ -114,26 +113,38 @@ export function createRoundsStore (prisma: PrismaClient) {
       return prisma.participant.findMany({ where: { programId } })
     },
 
-    /** Every earlier group of the program, as user ids, for the matcher, with its starters. */
-    async pastGroups (programId: number): Promise<(PastGroup & PastStarters)[]> {
-      const rows = await prisma.$queryRaw<{ groupId: number, round: number, userId: string, icebreakers: string[] | null }[]>`
-        SELECT g.id AS "groupId", r.number AS round, p."userId" AS "userId", to_json(g.icebreakers) AS icebreakers
+    /**
+     * Every earlier group of the program for the matcher, in columns (core/matching/history.ts), read a round at a
+     * time so that a year of an everyone-channel never sits in memory as rows; and each member's starters in their
+     * latest group, which their next group avoids.
+     */
+    async pastGroups (programId: number): Promise<{ history: GroupHistory, starters: Map<string, readonly string[]> }> {
+      const rounds = await prisma.round.findMany({ where: { programId }, select: { id: true, number: true }, orderBy: { number: 'asc' } })
+      const history = new GroupHistory()
+      for (const round of rounds) {
+        const rows = await prisma.$queryRaw<{ groupId: number, userId: string }[]>`
+          SELECT gm."groupId" AS "groupId", p."userId" AS "userId"
+          FROM "Group" g
+          JOIN "GroupMember" gm ON gm."groupId" = g.id
+          JOIN "Participant" p ON p.id = gm."participantId"
+          WHERE g."roundId" = ${round.id}
+          ORDER BY gm."groupId"`
+        for (let i = 0; i < rows.length;) {
+          const members: number[] = []
+          const groupId = rows[i]!.groupId
+          for (; i < rows.length && rows[i]!.groupId === groupId; i++) members.push(history.person(rows[i]!.userId))
+          history.addGroup(round.number, members)
+        }
+      }
+      const latest = await prisma.$queryRaw<{ userId: string, icebreakers: string[] }[]>`
+        SELECT DISTINCT ON (p."userId") p."userId" AS "userId", to_json(g.icebreakers) AS icebreakers
         FROM "GroupMember" gm
         JOIN "Group" g ON g.id = gm."groupId"
         JOIN "Round" r ON r.id = g."roundId"
         JOIN "Participant" p ON p.id = gm."participantId"
         WHERE r."programId" = ${programId}
-        ORDER BY g.id`
-      const groups = new Map<number, PastGroup & PastStarters & { members: string[] }>()
-      for (const row of rows) {
-        let group = groups.get(row.groupId)
-        if (group === undefined) {
-          group = { round: Number(row.round), members: [], icebreakers: row.icebreakers ?? [] }
-          groups.set(row.groupId, group)
-        }
-        group.members.push(row.userId)
-      }
-      return [...groups.values()]
+        ORDER BY p."userId", r.number DESC`
+      return { history, starters: new Map(latest.map((row) => [row.userId, row.icebreakers])) }
     },
 
     /**
