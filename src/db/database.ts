@@ -10,6 +10,7 @@ import { PrismaClient } from '../generated/prisma/client.js'
 import { DEFAULT_DATABASE_TIMEOUT_MS } from '../config.js'
 import { lockDataDir } from './data-dir-lock.js'
 import { startPglite } from './pglite.js'
+import { withPreparedStatements } from './pglite-prepared.js'
 import { preparedStatementNames } from './prepared.js'
 
 /** The part of a pino (or Fastify) logger the database layer uses. */
@@ -145,7 +146,8 @@ async function openPglite (dataDir: string, log: DbLog, template: string | undef
  * afterClose runs once PGlite has closed (openPglite releases the data directory's lock there).
  */
 export function databaseFromPglite (pglite: PGlite, afterClose?: () => void): Database {
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) })
+  // Prisma's statements run prepared, as they do on Postgres (pglite-prepared.ts).
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(withPreparedStatements(pglite)) })
   return {
     kind: 'pglite',
     prisma,
