@@ -9,6 +9,19 @@ import { groupSizes } from '../../../src/core/group-size.js'
 
 const id = (i: number): string => `user-${i}`
 
+/** The matcher's input for a generated case: people 0..n-1, its history in rounds 1-3, blocks and who sat out. */
+function inputOf (s: { n: number, groupSize: number, history: number[][], blocks: [number, number][], seed: number, priority: number[] }): MatchInput {
+  return {
+    people: Array.from({ length: s.n }, (_, i) => id(i)),
+    groupSize: s.groupSize,
+    history: s.history.map((members, i) => ({ round: 1 + (i % 3), members: members.map(id) })),
+    blocks: s.blocks.map(([a, b]) => [id(a), id(b)] as const),
+    round: 5,
+    random: createRandom(s.seed),
+    priority: s.priority.map(id)
+  }
+}
+
 t.test('three people, two of whom block each other: the one left alone is not the one who sat out last time', async (t) => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const input = (priority: string[]): MatchInput => ({
@@ -56,15 +69,7 @@ t.test('property: a person who sat out is alone only when nobody else could be i
   let seatedCases = 0
   fc.assert(fc.property(arbitrary, (s) => {
     const blocked = new Set(s.blocks.flatMap(([a, b]) => [`${id(a)}|${id(b)}`, `${id(b)}|${id(a)}`]))
-    const input: MatchInput = {
-      people: Array.from({ length: s.n }, (_, i) => id(i)),
-      groupSize: s.groupSize,
-      history: s.history.map((members, i) => ({ round: 1 + (i % 3), members: members.map(id) })),
-      blocks: s.blocks.map(([a, b]) => [id(a), id(b)] as const),
-      round: 5,
-      random: createRandom(s.seed),
-      priority: s.priority.map(id)
-    }
+    const input = inputOf(s)
     const result = matchRound(input)
     const without = matchRound({ ...input, random: createRandom(s.seed), priority: [] })
     const placed = [...result.groups.flat(), ...result.alone].sort()
@@ -256,16 +261,7 @@ t.test('property: who sat out is never in a smaller group than someone who did n
     const overlap = (c: number, d: number): boolean => c === d || s.overlap[c + d - 1]!
     const classOf = new Map<string, number>()
     for (const [i, c] of s.classes.entries()) if (c >= 0) classOf.set(id(i), c)
-    const input: MatchInput = {
-      people: Array.from({ length: s.n }, (_, i) => id(i)),
-      groupSize: s.groupSize,
-      history: s.history.map((members, i) => ({ round: 1 + (i % 3), members: members.map(id) })),
-      blocks: s.blocks.map(([a, b]) => [id(a), id(b)] as const),
-      round: 5,
-      random: createRandom(s.seed),
-      priority: s.priority.map(id),
-      availability: { classOf, overlap }
-    }
+    const input: MatchInput = { ...inputOf(s), availability: { classOf, overlap } }
     const blocked = new Set(s.blocks.filter(([a, b]) => a !== b).map(([a, b]) => key(id(a), id(b))))
     const met = new Set(s.history.flatMap((g) => g.flatMap((a) => g.filter((b) => a !== b).map((b) => key(id(a), id(b))))))
     const facts: Facts = {
