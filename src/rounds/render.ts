@@ -2,7 +2,7 @@
 // from, renderDelivery turns it into the conversation and the post, deliver.ts does the I/O.
 import type { DeliveryToSend } from '../store/rounds.js'
 import { introMessage, type IntroMember, aloneMessage, autopauseMessage, proposerOf, reminderReply, announcementMessage } from '../core/messages.js'
-import { groupOutcome, outcomeTotals } from '../core/outcomes.js'
+import { outcomeTotals } from '../core/outcomes.js'
 import { describeHours } from '../core/durations.js'
 import { followupPost } from '../core/followup-post.js'
 import { introButtons } from '../core/buttons.js'
@@ -117,7 +117,7 @@ export function renderDelivery (delivery: DeliveryToSend, { actionsUrl, actionsK
       const { announcement } = delivery
       if (announcement === null) throw new DeliveryImpossible('an announcement without its numbers')
       // Counted when sent, over the groups that answered: a group not heard from yet is not a group that did not meet.
-      const totals = announcement.lastRound === null ? null : outcomeTotals(announcement.lastRound.map((g) => groupOutcome(g.answers)))
+      const totals = announcement.lastRound === null ? null : outcomeTotals(announcement.lastRound)
       const last = totals === null ? null : { answered: totals.groups - totals.no_answer, met: totals.met }
       return {
         conversation: { channelId: program.channelId },

@@ -5,7 +5,7 @@ import type { PrismaClient, Program, Participant, Delivery, DeliveryKind, Delive
 import { GroupHistory } from '../core/matching/index.js'
 import type { RoundPlan } from '../core/plan-round.js'
 import { ROUND_BOUND_KINDS } from '../core/staleness.js'
-import { droppedOut, membersWhoSatOut } from '../core/outcomes.js'
+import { droppedOut, membersWhoSatOut, type GroupOutcome } from '../core/outcomes.js'
 
 export type { Delivery, DeliveryKind, DeliveryState }
 
@@ -39,8 +39,8 @@ export interface DeliveryToSend {
   announcement: {
     people: number
     groups: number
-    /** The previous round's groups that were asked "did you meet?", each with its answers so far; null in round 1. */
-    lastRound: { answers: OutcomeAnswer[] }[] | null
+    /** What each of the previous round's groups that were asked "did you meet?" answered so far; null in round 1. */
+    lastRound: GroupOutcome[] | null
   } | null
   /** Intros, follow-ups and reminders. */
   group: {
@@ -291,7 +291,7 @@ export function createRoundsStore (prisma: PrismaClient) {
                  'people', (SELECT count(*) FROM "GroupMember" am JOIN "Group" ag ON ag.id = am."groupId" WHERE ag."roundId" = c."roundId"),
                  'groups', (SELECT count(*) FROM "Group" ag WHERE ag."roundId" = c."roundId"),
                  'lastRound', CASE WHEN r.number > 1 THEN COALESCE((
-                   SELECT json_agg(json_build_object('answers', (SELECT COALESCE(json_agg(o.answer), '[]'::json) FROM "Outcome" o WHERE o."groupId" = lg.id)))
+                   SELECT json_agg(lg.outcome)
                    FROM "Group" lg JOIN "Round" lr ON lr.id = lg."roundId"
                    WHERE lr."programId" = r."programId" AND lr.number = r.number - 1
                      AND lg."askedAt" IS NOT NULL), '[]'::json) END) END AS announcement
