@@ -28,6 +28,10 @@ export interface MatchContext {
   apart (a: number, b: number): boolean
   /** Whether any two people are apart: the layers that keep groups meetable are only needed then. */
   readonly anyApart: boolean
+  /** Each person's working-hours class (their zone and hours), -1 when unknown: they fit anyone. */
+  readonly zoneClass: Int32Array
+  /** Whether the people of classes c and d share a working hour this round's week. */
+  classesMeet (c: number, d: number): boolean
   /** Distinct earlier partners per person (people only), for sizing the candidate graph. */
   readonly metCount: Int32Array
   /** Number of blocked partners per person (among people). */
@@ -134,6 +138,8 @@ export function buildContext (input: MatchInput, order: readonly string[]): Matc
     blocked: (a, b) => blocked.has(a, b),
     apart: anyApart ? apart : () => false,
     anyApart,
+    zoneClass: classes,
+    classesMeet: (c, d) => avail === undefined || avail.overlap(c, d),
     metCount,
     blockCount,
     lastSeen,

@@ -7,6 +7,7 @@ import { shuffleInPlace, type Random } from './random.js'
 import { APART_COST, pairCostFunction, REPEAT_COST, type PairCost } from './scoring.js'
 import type { MatchInput, MatchResult } from './types.js'
 import { giveTurns } from './fair-turns.js'
+import { planByZone } from './zone-plan.js'
 import { groupSizes, MIN_GROUP_SIZE, MAX_GROUP_SIZE } from '../group-size.js'
 
 /** Parts of the matcher that can be switched off, for bench:matching to measure what they earn. */
@@ -111,10 +112,13 @@ function searchTrio (ctx: MatchContext, cost: PairCost, bounds: SizeBounds, rand
 }
 
 // Greedy assignment from the most constrained person down, then local search; a few restarts for small
-// programs, where the search space is small enough that restarts find noticeably better groupings.
+// programs, where the search space is small enough that restarts find noticeably better groupings. When time zones
+// split the people, the groups are planned per zone (zone-plan.ts) and each person starts in a group of their own.
 function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, cost: PairCost, random: Random): number[] {
   const n = ctx.n
-  const sizes = groupSizes(n, k)
+  const plan = planByZone(ctx, k)
+  const sizes = plan?.sizes ?? groupSizes(n, k)
+  const fits = plan === null ? () => true : (x: number, g: number) => plan.groupLabel[g] === plan.personLabel[x]
   const bounds = sizeBounds(n, k)
   const restarts = n <= 60 ? 8 : n <= 300 ? 3 : 1
   let best: number[][] | null = null
@@ -135,7 +139,7 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
         let targetCost = Infinity
         for (let g = 0; g < sizes.length; g++) {
           const members = trial.groups[g]!
-          if (members.length >= sizes[g]!) continue
+          if (members.length >= sizes[g]! || !fits(x, g)) continue
           const c = trial.costWith(x, g)
           if (c < targetCost || (c === targetCost && members.length < trial.groups[target]!.length)) {
             target = g
@@ -145,9 +149,12 @@ function buildLargerGroups (ctx: MatchContext, grouping: Grouping, k: number, co
         trial.insert(x, target)
       }
     } else {
-      let g = 0
+      // Each person into the first group with room that is for them.
+      const cursor = new Map<number, number>()
       for (const x of order) {
-        if (trial.groups[g]!.length >= sizes[g]!) g++
+        let g = cursor.get(plan?.personLabel[x] ?? 0) ?? 0
+        while (trial.groups[g]!.length >= sizes[g]! || !fits(x, g)) g++
+        cursor.set(plan?.personLabel[x] ?? 0, g)
         trial.insert(x, g)
       }
     }

@@ -32,7 +32,10 @@ export interface MatchInput {
 }
 
 export interface MatchResult {
-  /** Groups of the sizes groupSizes(people, groupSize) gives, unless blocks forbid it; ids as given. */
+  /**
+   * Groups of the sizes groupSizes(people, groupSize) gives, unless blocks forbid it or time zones that share no hour
+   * need more groups of the same sizes (zone-plan.ts); ids as given.
+   */
   groups: string[][]
   /** People nobody can be grouped with this round (a single eligible person, or blocks leave no group). */
   alone: string[]

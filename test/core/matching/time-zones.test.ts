@@ -131,3 +131,66 @@ t.test('daylight saving: Berlin and New York share 2 hours a day in most weeks, 
   t.equal(shared('2026-03-16T00:00:00Z'), 5 * 3, 'the weeks between the US and the EU change: three hours a day')
   t.equal(shared('2026-06-15T00:00:00Z'), 5 * 2, 'summer on both sides: two again')
 })
+
+// Zones that share no hour at all split the people, and their counts can need more groups than groupSizes plans for
+// everyone together. The week of 9 March 2026 (US clocks moved, EU not yet): Los Angeles 16–24 UTC, Berlin 08–16 UTC,
+// Tokyo 00–08 UTC, so no two of them share an hour. Each zone is then a clique, and a grouping of everyone that meets
+// exists exactly when the unknown-zone people can be shared out so that every zone's count (and the rest) splits
+// into sizes lo..hi — checked here by enumeration, independently of the matcher's plan.
+const APART_ZONES = ['America/Los_Angeles', 'Europe/Berlin', 'Asia/Tokyo']
+const APART_WEEK = new Date('2026-03-09T08:00:00Z')
+
+function splits (count: number, lo: number, hi: number): boolean {
+  if (count === 0) return true
+  for (let m = 1; m * lo <= count; m++) if (count <= m * hi) return true
+  return false
+}
+
+function meetableExists (counts: readonly number[], unknown: number, lo: number, hi: number): boolean {
+  const share = (i: number, left: number): boolean => {
+    if (i === counts.length) return splits(left, lo, hi)
+    for (let extra = 0; extra <= left; extra++) if (splits(counts[i]! + extra, lo, hi) && share(i + 1, left - extra)) return true
+    return false
+  }
+  return share(0, unknown)
+}
+
+function apartWorld (counts: readonly number[], unknown: number): { people: string[], avail: Availability } {
+  const zones = new Map<string, string>()
+  counts.forEach((count, z) => { for (let i = 0; i < count; i++) zones.set(`${z}-${i}`, APART_ZONES[z]!) })
+  for (let i = 0; i < unknown; i++) zones.set(`unknown-${i}`, '')
+  return { people: [...zones.keys()], avail: availability(zones, { start: 9, end: 17 }, APART_WEEK) }
+}
+
+t.test('zones that share no hour: 14 + 14 + 13 people in fours meet in 12 groups of 3 and 4, where groupSizes plans 11', async (t) => {
+  const { people, avail } = apartWorld([14, 14, 13], 0)
+  t.same(groupSizes(41, 4).length, 11, 'the plan for everyone together')
+  const result = matchRound({ people, groupSize: 4, history: [], blocks: [], round: 1, random: createRandom(3), availability: avail })
+  t.equal(result.apart, 0, 'every group shares an hour')
+  t.equal(result.groups.length, 12)
+  t.ok(result.groups.every((g) => g.length === 3 || g.length === 4), 'groups of 3 and 4 only')
+  t.same(result.alone, [])
+})
+
+t.test('zones that share no hour: every group meets whenever a grouping of everyone can, in the same size bounds (n ≤ 40, sizes 3–5)', async (t) => {
+  let meetable = 0
+  let notMeetable = 0
+  fc.assert(fc.property(
+    fc.array(fc.nat({ max: 15 }), { minLength: 3, maxLength: 3 }), fc.nat({ max: 4 }), fc.integer({ min: 3, max: 5 }), fc.integer(),
+    (counts, unknown, k, seed) => {
+      const { people, avail } = apartWorld(counts, unknown)
+      const n = people.length
+      if (n < 2) return true
+      const result = matchRound({ people, groupSize: k, history: [], blocks: [], round: 1, random: createRandom(seed), availability: avail })
+      if (result.alone.length > 0) return false
+      const { lo, hi } = sizeBounds(n, k)
+      if (!meetableExists(counts, unknown, lo, hi)) {
+        notMeetable++
+        return true
+      }
+      meetable++
+      return result.apart === 0 && result.groups.every((g) => g.length >= lo && g.length <= hi && groupCanMeet(g, avail))
+    }
+  ), { seed: 41, numRuns: 500 })
+  t.ok(meetable > 200 && notMeetable > 20, `both kinds of case were generated (meetable ${meetable}, not ${notMeetable})`)
+})
