@@ -68,6 +68,16 @@ const STALE_REASON: Record<Staleness, string> = {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** What a failed attempt tells the retry logic. */
+/** deliverPending stopped (the database went away): what it had done by then, which the pass still reports. */
+export class DeliveryStopped extends Error {
+  readonly counts: DeliveryCounts
+  constructor (cause: unknown, counts: DeliveryCounts) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause })
+    this.name = 'DeliveryStopped'
+    this.counts = counts
+  }
+}
+
 export interface DeliveryFailure {
   message: string
   /** Worth trying again later (5xx, 429, timeouts, connection errors). */
@@ -302,7 +312,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     await store.releaseLeases(ids).catch(() => {
       for (const id of ids) deps.abandonedLeases?.add(id)
     })
-    throw failure
+    throw new DeliveryStopped(failure, counts)
   }
   return counts
 }

@@ -1,7 +1,7 @@
 // One /rounds pass: everything that is due, in an order that keeps promises to people — pending messages
 // (follow-ups before the next intros) first, then new rounds, then their intros.
 import { startDueRounds, roundDue, type StartDeps, type StartOptions, type RoundReport, type SkipReport } from './start-rounds.js'
-import { deliverPending, DEFAULT_DELIVERY_OPTIONS, type DeliveryDeps, type DeliveryOptions } from './deliver.js'
+import { deliverPending, DeliveryStopped, DEFAULT_DELIVERY_OPTIONS, type DeliveryCounts, type DeliveryDeps, type DeliveryOptions } from './deliver.js'
 
 export interface PassDeps extends StartDeps {
   gateway: StartDeps['gateway'] & DeliveryDeps['gateway']
@@ -26,15 +26,19 @@ export async function runPass (deps: PassDeps, options: StartOptions = {}): Prom
   const deliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...deps.delivery }
   const deliveries: PassSummary['deliveries'] = { sent: 0, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 }
   const errors: PassSummary['errors'] = []
+  const add = (counts: DeliveryCounts) => {
+    deliveries.sent += counts.sent
+    deliveries.retried += counts.retried
+    deliveries.failed += counts.failed
+    deliveries.superseded += counts.superseded
+    deliveries.expired += counts.expired
+  }
   const deliver = async (holding: readonly number[] = []) => {
     try {
-      const counts = await deliverPending(deps, deliveryOptions, holding)
-      deliveries.sent += counts.sent
-      deliveries.retried += counts.retried
-      deliveries.failed += counts.failed
-      deliveries.superseded += counts.superseded
-      deliveries.expired += counts.expired
+      add(await deliverPending(deps, deliveryOptions, holding))
     } catch (error) {
+      // What went out before it stopped went out: the summary says so.
+      if (error instanceof DeliveryStopped) add(error.counts)
       deps.log.error({ err: error }, 'delivering failed')
       errors.push({ message: `delivering failed: ${(error as Error).message}` })
     }
