@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
 import { GatewayError, type ChatGateway } from '../mattermost/gateway.js'
-import { DeliveryImpossible, renderDelivery, DELIVERY_PROP } from './render.js'
+import { DeliveryImpossible, renderDelivery, DELIVERY_PROP, type RenderedDelivery } from './render.js'
 import { staleness, type Staleness } from '../core/staleness.js'
 
 export { DELIVERY_PROP }
@@ -64,6 +64,12 @@ const STALE_REASON: Record<Staleness, string> = {
   superseded: 'a newer round of this channel has started',
   expired: 'too late: more than half the time to the next round has passed'
 }
+
+// Edits of one post per delivery, at most: clicks arriving faster than that are each applied by their own update.
+const MAX_EDITS = 3
+
+const sameAnswers = (a: readonly { userId: string, answer: string }[], b: readonly { userId: string, answer: string }[]): boolean =>
+  a.length === b.length && a.every((x, i) => x.userId === b[i]!.userId && x.answer === b[i]!.answer)
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -213,7 +219,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     }
     // An edit of an earlier post (a reminder marks the follow-up): made on every try, before looking for our own post,
     // since it is idempotent and a retry cannot tell whether an earlier try made it.
-    if (rendered.patch !== undefined) await deps.gateway.patchPost(rendered.patch.postId, { message: rendered.patch.message, props: rendered.patch.props })
+    if (rendered.patch !== undefined) await patchWithCurrentAnswers(delivery, rendered.patch)
     if (delivery.attempts > 1 || tries > 1) {
       const existing = await deps.gateway.findRecentPostWithProp(channelId, DELIVERY_PROP, delivery.dedupeKey)
       if (existing !== null) {
@@ -225,6 +231,25 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey }, ...(rendered.rootId === undefined ? {} : { rootId: rendered.rootId }) })
     return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
+  }
+
+  /**
+   * The edit shows the answers read at the claim; a click that lands before the edit would be hidden by it (Mattermost
+   * applies the click's update, then our edit). So the answers are read again after each edit, and the edit made again
+   * while they have changed: a click recorded after that read has its update applied after our edit.
+   */
+  async function patchWithCurrentAnswers (delivery: DeliveryToSend, patch: NonNullable<RenderedDelivery['patch']>): Promise<void> {
+    for (let edits = 1; ; edits++) {
+      await deps.gateway.patchPost(patch.postId, { message: patch.message, props: patch.props })
+      const group = delivery.group
+      if (group === null || edits === MAX_EDITS) return
+      const answers = await store.answers(group.id)
+      if (sameAnswers(answers, group.outcomes)) return
+      group.outcomes = answers
+      const again = renderDelivery(delivery, renderOptions).patch
+      if (again === undefined) return
+      patch = again
+    }
   }
 
   /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */

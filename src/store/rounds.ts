@@ -418,6 +418,11 @@ export function createRoundsStore (prisma: PrismaClient) {
 
     async pendingCount (): Promise<number> {
       return prisma.delivery.count({ where: { state: 'pending' } })
+    },
+
+    /** A group's answers so far, oldest first (as claimDeliveries gives them to follow-ups and reminders). */
+    async answers (groupId: number): Promise<{ userId: string, answer: OutcomeAnswer }[]> {
+      return prisma.outcome.findMany({ where: { groupId }, orderBy: { answeredAt: 'asc' }, select: { userId: true, answer: true } })
     }
   }
 }

@@ -61,3 +61,43 @@ t.test('round -> follow-up -> click in Mattermost -> post updated and stats coun
   t.match(await say(app, 'stats', { userName: 'bob' }), /50\s*%/)
   t.match(await say(app, 'history', { userName: 'alice' }), /met/i)
 })
+
+t.test('a click while the reminder is editing the follow-up: the post ends up showing that answer too', async (t) => {
+  const world = await createMattermostWorld(t)
+  const port = await freePort()
+  const { app, clock, db } = await createTestApp(t, {
+    gateway: world.gateway,
+    env: { ...world.env, PUBLIC_URL: `http://127.0.0.1:${port}` },
+    random: createRandom(5),
+    delivery: { retryDelaysMs: [1], maxInlineWaitMs: 1000 }
+  })
+  await app.listen({ port, host: '127.0.0.1' })
+  for (const name of ['alice', 'bob', 'carol']) {
+    world.person(name)
+    await say(app, 'join', { userName: name })
+  }
+  await startNow(db.prisma, clock.now())
+  await pass(app)
+  clock.advance(3 * DAY_MS)
+  await pass(app)
+  const followup = world.mm.channelsOfType('G').flatMap((c) => world.mm.posts(c.id)).find((p) => String(p.props?.coffee_delivery).startsWith('followup:'))!
+  t.equal((await world.mm.click(followup.id, 'coffeenotyet', mmId('bob'))).status, 200, 'bob: not yet, which earns a reminder')
+  clock.advance(2 * DAY_MS)
+
+  // The reminder's pass read the answers (bob's) when it claimed the delivery; its edit of the follow-up is slow to
+  // land, and alice answers meanwhile: Mattermost applies her click's update first, then the reminder's edit.
+  const edits = `/api/v4/posts/${followup.id}/patch`
+  world.mm.delayNext(1, 400, { method: 'PUT', path: edits })
+  const reminding = pass(app)
+  while (world.mm.requestsTo('PUT', edits).length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+  const clicked = await world.mm.click(followup.id, 'coffeemet', mmId('alice'))
+  t.match(clicked.post?.message, /✅ @alice says you met/, 'her click updated the post')
+  const summary = await reminding
+  t.equal(summary.deliveries.sent, 1, 'the reminder went out')
+
+  const after = world.mm.post(followup.id)!
+  t.match(after.message, /⏳ @bob says not yet/)
+  t.match(after.message, /✅ @alice says you met/, "the reminder's edit did not hide her answer")
+  t.match(after.message, /⏰ _Reminded — still waiting to hear from carol\._$/, 'and it waits for carol alone')
+  t.equal(world.mm.requestsTo('PUT', edits).length, 2, 'the edit was made again once, with the answers as they are now')
+})
