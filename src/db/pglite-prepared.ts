@@ -17,16 +17,6 @@ type Query = <T>(text: string, params?: unknown[], options?: QueryOptions) => Pr
 
 const { serialize } = protocol
 
-function message (...parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((size, part) => size + part.length, 0))
-  let at = 0
-  for (const part of parts) {
-    all.set(part, at)
-    at += part.length
-  }
-  return all
-}
-
 /** Parameter types of the statements prepared so far on each PGlite, by name (they live in its one session). */
 const preparedOn = new WeakMap<PGlite, Map<string, number[]>>()
 
@@ -42,11 +32,11 @@ export function withPreparedStatements (pglite: PGlite, nameOf = preparedStateme
   async function run<T> (name: string, text: string, params: readonly unknown[], options: QueryOptions | undefined, syncToFs: boolean): Promise<Results<T>> {
     let types = prepared.get(name)
     if (types === undefined) {
-      const { messages } = await pglite.execProtocol(message(
+      const { messages } = await pglite.execProtocol(Buffer.concat([
         serialize.parse({ name, text, types: options?.paramTypes }),
         serialize.describe({ type: 'S', name }),
         serialize.sync()
-      ), { syncToFs: false })
+      ]), { syncToFs: false })
       types = parse.parseDescribeStatementResults(messages)
       prepared.set(name, types)
     }
@@ -57,12 +47,12 @@ export function withPreparedStatements (pglite: PGlite, nameOf = preparedStateme
       const serializer = options?.serializers?.[type] ?? pglite.serializers[type]
       return serializer === undefined ? String(value) : serializer(value)
     })
-    const { messages } = await pglite.execProtocol(message(
+    const { messages } = await pglite.execProtocol(Buffer.concat([
       serialize.bind({ statement: name, values }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
       serialize.sync()
-    ), { syncToFs })
+    ]), { syncToFs })
     return parse.parseResults(messages, parsersFor(options?.parsers), { ...options, parsers: undefined })[0] as Results<T>
   }
 
