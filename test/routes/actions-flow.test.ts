@@ -1,6 +1,7 @@
 // The whole loop as a real Mattermost runs it: a round, the follow-up, a person clicking a button in Mattermost
 // (the fake server calls Coffee's /actions over HTTP and applies the update), and the numbers afterwards.
 import t from 'tap'
+import type { Test } from 'tap'
 import { createTestApp, ADMIN_TOKEN } from '../helpers/app.js'
 import { createMattermostWorld } from '../helpers/mattermost.js'
 import { say, mmId, CHANNEL_ID } from '../helpers/slash.js'
@@ -9,17 +10,18 @@ import { createRandom } from '../../src/core/matching/index.js'
 import { DAY_MS } from '../../src/core/durations.js'
 import { freePort } from '../../scripts/mattermost/server.js'
 
-t.test('round -> follow-up -> click in Mattermost -> post updated and stats counted', async (t) => {
+// Coffee listening where the fake Mattermost posts clicks, these people joined, round 1 made and its follow-ups sent.
+async function afterFollowups (t: Test, names: readonly string[], seed: number) {
   const world = await createMattermostWorld(t)
   const port = await freePort()
   const { app, clock, db } = await createTestApp(t, {
     gateway: world.gateway,
     env: { ...world.env, PUBLIC_URL: `http://127.0.0.1:${port}` },
-    random: createRandom(11),
+    random: createRandom(seed),
     delivery: { retryDelaysMs: [1], maxInlineWaitMs: 1000 }
   })
   await app.listen({ port, host: '127.0.0.1' })
-  for (const name of ['alice', 'bob', 'carol', 'dave']) {
+  for (const name of names) {
     world.person(name)
     await say(app, 'join', { userName: name })
   }
@@ -27,6 +29,11 @@ t.test('round -> follow-up -> click in Mattermost -> post updated and stats coun
   await pass(app)
   clock.advance(3 * DAY_MS)
   await pass(app)
+  return { world, app, clock, port }
+}
+
+t.test('round -> follow-up -> click in Mattermost -> post updated and stats counted', async (t) => {
+  const { world, app, port } = await afterFollowups(t, ['alice', 'bob', 'carol', 'dave'], 11)
 
   const followups = world.mm.channelsOfType('G').flatMap((c) => world.mm.posts(c.id)).filter((p) => String(p.props?.coffee_delivery).startsWith('followup:'))
   t.equal(followups.length, 2)
@@ -63,23 +70,7 @@ t.test('round -> follow-up -> click in Mattermost -> post updated and stats coun
 })
 
 t.test('a click while the reminder is editing the follow-up: the post ends up showing that answer too', async (t) => {
-  const world = await createMattermostWorld(t)
-  const port = await freePort()
-  const { app, clock, db } = await createTestApp(t, {
-    gateway: world.gateway,
-    env: { ...world.env, PUBLIC_URL: `http://127.0.0.1:${port}` },
-    random: createRandom(5),
-    delivery: { retryDelaysMs: [1], maxInlineWaitMs: 1000 }
-  })
-  await app.listen({ port, host: '127.0.0.1' })
-  for (const name of ['alice', 'bob', 'carol']) {
-    world.person(name)
-    await say(app, 'join', { userName: name })
-  }
-  await startNow(db.prisma, clock.now())
-  await pass(app)
-  clock.advance(3 * DAY_MS)
-  await pass(app)
+  const { world, app, clock } = await afterFollowups(t, ['alice', 'bob', 'carol'], 5)
   const followup = world.mm.channelsOfType('G').flatMap((c) => world.mm.posts(c.id)).find((p) => String(p.props?.coffee_delivery).startsWith('followup:'))!
   t.equal((await world.mm.click(followup.id, 'coffeenotyet', mmId('bob'))).status, 200, 'bob: not yet, which earns a reminder')
   clock.advance(2 * DAY_MS)
