@@ -146,7 +146,7 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
       let again = false
       for (let i = 0; i < found; i++) if (drawn[i] === b) again = true
       if (again) continue
-      addEdge(a, b)
+      edges.add(a, b, w.never)
       drawn[found++] = b
     }
     if (found < SPARSE_NEW) addScarce(a)
@@ -159,11 +159,11 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     for (let b = 0; b < n; b++) {
       if (b === a || ctx.blocked(a, b) || ctx.apart(a, b)) continue
       const last = ctx.lastMet(a, b)
-      if (last === undefined) addEdge(a, b)
+      if (last === undefined) edges.add(a, b, w.never)
       else met.push([b, last])
     }
     met.sort((x, y) => x[1] - y[1] || x[0] - y[0])
-    for (const [b] of met.slice(0, SPARSE_MET)) addEdge(a, b)
+    for (const [b, last] of met.slice(0, SPARSE_MET)) edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
   }
 
   let mate = maxWeightMatching(n, edges, { maxCardinality: true })
