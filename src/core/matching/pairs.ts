@@ -140,9 +140,16 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   const drawn = new Int32Array(SPARSE_NEW)
   for (let a = 0; a < n; a++) {
     let found = 0
-    for (let attempt = 0; attempt < 8 * SPARSE_NEW && found < SPARSE_NEW; attempt++) {
+    // Drawing someone a shares no working hour with says nothing about a's history: such draws do not count towards
+    // the attempts (in three zones that barely overlap, a third of the draws can fall in a's zone), up to a cap for
+    // someone who can meet almost nobody. Otherwise they ended in the fallback below, which adds every never-met
+    // partner that a can meet: there are not few, but a third of the program.
+    let attempts = 0
+    for (let draw = 0; draw < 64 * SPARSE_NEW && attempts < 8 * SPARSE_NEW && found < SPARSE_NEW; draw++) {
       const b = randomInt(random, n)
-      if (b === a || ctx.blocked(a, b) || ctx.apart(a, b) || ctx.lastMet(a, b) !== undefined) continue
+      if (b !== a && ctx.apart(a, b)) continue
+      attempts++
+      if (b === a || ctx.blocked(a, b) || ctx.lastMet(a, b) !== undefined) continue
       let again = false
       for (let i = 0; i < found; i++) if (drawn[i] === b) again = true
       if (again) continue
