@@ -180,7 +180,7 @@ function readHistory (history: GroupHistory, round: number, n: number, indexOf: 
   let widest = 0
   for (let g = 0; g < history.size; g++) widest = Math.max(widest, columns.start[g + 1]! - columns.start[g]!)
   const reader: GroupReader = { groupRound: columns.rounds, groupStart: columns.start, groupMembers: columns.members, round, toUniverse, enter, distinct: new Int32Array(widest) }
-  const historyRounds = countPass(reader, history.size, stats)
+  countPass(reader, history.size, stats)
   const size = universe.length
   // Each pair is kept once, by its lower index: entries degree[u] .. degree[u + 1] - 1 are u's.
   const degree = new Int32Array(size + 1)
@@ -191,7 +191,20 @@ function readHistory (history: GroupHistory, round: number, n: number, indexOf: 
   const entries = new Int32Array(2 * degree[size]!)
   fillPass(reader, history.size, stats, entries)
   const start = packPass(size, degree, entries)
-  return { stats, historyRounds, start, entries }
+  return { stats, historyRounds: roundsBefore(columns.rounds, round), start, entries }
+}
+
+// The distinct rounds of the groups before `round`. Groups come mostly round by round: the set is only asked when the
+// round changes (asked in the passes below, that rare branch made V8 drop their optimised code halfway through).
+function roundsBefore (groupRound: Int32Array, round: number): Set<number> {
+  const rounds = new Set<number>()
+  let previous = NaN
+  for (let g = 0; g < groupRound.length; g++) {
+    const r = groupRound[g]!
+    if (r < round && r !== previous) rounds.add(r)
+    previous = r
+  }
+  return rounds
 }
 
 interface GroupReader {
@@ -228,17 +241,12 @@ function readGroup (r: GroupReader, g: number): number {
   return count
 }
 
-function countPass (r: GroupReader, groups: number, stats: Int32Array): Set<number> {
-  const historyRounds = new Set<number>()
-  // Groups come mostly round by round: the set is only asked when the round changes.
-  let previous = NaN
+function countPass (r: GroupReader, groups: number, stats: Int32Array): void {
   const { distinct } = r
   for (let g = 0; g < groups; g++) {
     const count = readGroup(r, g)
     if (count < 0) continue
     const round = r.groupRound[g]!
-    if (round !== previous) historyRounds.add(round)
-    previous = round
     for (let i = 0; i < count; i++) {
       const at = STATS * distinct[i]!
       if (round > stats[at + LAST]!) stats[at + LAST] = round
@@ -247,7 +255,6 @@ function countPass (r: GroupReader, groups: number, stats: Int32Array): Set<numb
       stats[at + ENTRIES]! += count - 1 - i
     }
   }
-  return historyRounds
 }
 
 function fillPass (r: GroupReader, groups: number, stats: Int32Array, entries: Int32Array): void {
