@@ -130,27 +130,27 @@ function augmentAll (n: number, start: Int32Array, targets: Int32Array, mate: In
   }
 }
 
-/** A representative vertex of each vertex's connected component (union–find over the edges). */
+/** A label of each vertex's connected component (the first vertex found in it), by depth-first search. */
 function components (n: number, start: Int32Array, targets: Int32Array): Int32Array {
-  const parent = new Int32Array(n)
-  for (let v = 0; v < n; v++) parent[v] = v
-  const find = (v: number): number => {
-    while (parent[v] !== v) {
-      const up = parent[parent[v]!]!
-      parent[v] = up
-      v = up
+  const component = new Int32Array(n).fill(NO)
+  const stack = new Int32Array(n)
+  for (let first = 0; first < n; first++) {
+    if (component[first] !== NO) continue
+    component[first] = first
+    let top = 0
+    stack[top++] = first
+    while (top > 0) {
+      const v = stack[--top]!
+      for (let i = start[v]!; i < start[v + 1]!; i++) {
+        const w = targets[i]!
+        if (component[w] === NO) {
+          component[w] = first
+          stack[top++] = w
+        }
+      }
     }
-    return v
   }
-  for (let v = 0; v < n; v++) {
-    for (let i = start[v]!; i < start[v + 1]!; i++) {
-      const a = find(v)
-      const b = find(targets[i]!)
-      if (a !== b) parent[a] = b
-    }
-  }
-  for (let v = 0; v < n; v++) parent[v] = find(v)
-  return parent
+  return component
 }
 
 /** The base of the contracted blossom holding v (v itself when none); halves the path on the way. */
