@@ -195,7 +195,8 @@ function readHistory (history: GroupHistory, round: number, n: number, indexOf: 
 }
 
 // The distinct rounds of the groups before `round`. Groups come mostly round by round: the set is only asked when the
-// round changes (asked in the passes below, that rare branch made V8 drop their optimised code halfway through).
+// round changes. A loop of its own: inside the counting pass, that rare branch made V8 drop the pass's optimised code
+// halfway through.
 function roundsBefore (groupRound: Int32Array, round: number): Set<number> {
   const rounds = new Set<number>()
   let previous = NaN
@@ -220,8 +221,8 @@ interface GroupReader {
 
 // Reads group g's distinct members into r.distinct, in ascending order; returns how many, or -1 for a group of this
 // round or later (e.g. a retried run), which is not history yet. In order, each member's partners of higher index
-// are simply the members after it: the passes below need no comparisons (whose branches, random on a history in
-// no useful order, cost more than the memory reads).
+// are simply the members after it: the passes below need no comparison per pair (a branch that is random on a
+// history in no useful order).
 function readGroup (r: GroupReader, g: number): number {
   const { groupRound, groupStart, groupMembers, distinct, toUniverse } = r
   if (!(groupRound[g]! < r.round)) return -1

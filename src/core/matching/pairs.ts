@@ -141,9 +141,9 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   for (let a = 0; a < n; a++) {
     let found = 0
     // Drawing someone a shares no working hour with says nothing about a's history: such draws do not count towards
-    // the attempts (in three zones that barely overlap, a third of the draws can fall in a's zone), up to a cap for
-    // someone who can meet almost nobody. Otherwise they ended in the fallback below, which adds every never-met
-    // partner that a can meet: there are not few, but a third of the program.
+    // the attempts (in a zone that shares hours with no other, only a third of the draws may be people a can meet),
+    // up to a cap for someone who can meet almost nobody. Counted, they sent some of that zone to the fallback below,
+    // which adds every never-met partner a can meet: not few there, but a third of the program.
     let attempts = 0
     for (let draw = 0; draw < 64 * SPARSE_NEW && attempts < 8 * SPARSE_NEW && found < SPARSE_NEW; draw++) {
       const b = randomInt(random, n)
