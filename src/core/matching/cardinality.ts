@@ -112,14 +112,45 @@ function augmentAll (n: number, start: Int32Array, targets: Int32Array, mate: In
     lcaMark: new Int32Array(n),
     lcaStamp: 0
   }
+  // An augmenting path joins two free vertices of one connected component. A search that cannot succeed grows its
+  // tree over the whole component, so it is skipped when the root is the last free vertex of its component still
+  // in the running: on a graph split into parts of odd size (people in time zones that share no hour) those failing
+  // searches were most of the time. Skipping them changes nothing: a failed search leaves the matching as it was.
+  const component = components(n, start, targets)
+  const free = new Int32Array(n)
+  for (let v = 0; v < n; v++) if (mate[v] === NO) free[component[v]!]!++
   for (let root = 0; root < n; root++) {
-    if (mate[root] !== NO || start[root + 1] === start[root]) continue
+    if (mate[root] !== NO || start[root + 1] === start[root] || free[component[root]!]! < 2) continue
     const end = search(s, root)
     if (end !== NO) augmentTo(s, end)
     resetSearch(s)
     // A vertex with no augmenting path now never gets one later (a classical property of Edmonds' method), so
-    // one search per free vertex suffices.
+    // one search per free vertex suffices, and a root whose search failed is out of the running for good.
+    free[component[root]!]! -= end !== NO ? 2 : 1
   }
+}
+
+/** A label of each vertex's connected component (the first vertex found in it), by depth-first search. */
+function components (n: number, start: Int32Array, targets: Int32Array): Int32Array {
+  const component = new Int32Array(n).fill(NO)
+  const stack = new Int32Array(n)
+  for (let first = 0; first < n; first++) {
+    if (component[first] !== NO) continue
+    component[first] = first
+    let top = 0
+    stack[top++] = first
+    while (top > 0) {
+      const v = stack[--top]!
+      for (let i = start[v]!; i < start[v + 1]!; i++) {
+        const w = targets[i]!
+        if (component[w] === NO) {
+          component[w] = first
+          stack[top++] = w
+        }
+      }
+    }
+  }
+  return component
 }
 
 /** The base of the contracted blossom holding v (v itself when none); halves the path on the way. */

@@ -186,7 +186,7 @@ function readHistory (history: GroupHistory, round: number, n: number, indexOf: 
   let widest = 0
   for (let g = 0; g < history.size; g++) widest = Math.max(widest, columns.start[g + 1]! - columns.start[g]!)
   const reader: GroupReader = { groupRound: columns.rounds, groupStart: columns.start, groupMembers: columns.members, round, toUniverse, enter, distinct: new Int32Array(widest) }
-  const historyRounds = countPass(reader, history.size, stats)
+  countPass(reader, history.size, stats)
   const size = universe.length
   // Each pair is kept once, by its lower index: entries degree[u] .. degree[u + 1] - 1 are u's.
   const degree = new Int32Array(size + 1)
@@ -197,7 +197,21 @@ function readHistory (history: GroupHistory, round: number, n: number, indexOf: 
   const entries = new Int32Array(2 * degree[size]!)
   fillPass(reader, history.size, stats, entries)
   const start = packPass(size, degree, entries)
-  return { stats, historyRounds, start, entries }
+  return { stats, historyRounds: roundsBefore(columns.rounds, round), start, entries }
+}
+
+// The distinct rounds of the groups before `round`. Groups come mostly round by round: the set is only asked when the
+// round changes. A loop of its own: inside the counting pass, that rare branch made V8 drop the pass's optimised code
+// halfway through.
+function roundsBefore (groupRound: Int32Array, round: number): Set<number> {
+  const rounds = new Set<number>()
+  let previous = NaN
+  for (let g = 0; g < groupRound.length; g++) {
+    const r = groupRound[g]!
+    if (r < round && r !== previous) rounds.add(r)
+    previous = r
+  }
+  return rounds
 }
 
 interface GroupReader {
@@ -211,40 +225,43 @@ interface GroupReader {
   readonly distinct: Int32Array
 }
 
-// Reads group g's distinct members into r.distinct; returns how many, or -1 for a group of this round or later (e.g.
-// a retried run), which is not history yet.
+// Reads group g's distinct members into r.distinct, in ascending order; returns how many, or -1 for a group of this
+// round or later (e.g. a retried run), which is not history yet. In order, each member's partners of higher index
+// are simply the members after it: the passes below need no comparison per pair (a branch that is random on a
+// history in no useful order).
 function readGroup (r: GroupReader, g: number): number {
-  if (!(r.groupRound[g]! < r.round)) return -1
-  const { distinct, toUniverse } = r
+  const { groupRound, groupStart, groupMembers, distinct, toUniverse } = r
+  if (!(groupRound[g]! < r.round)) return -1
+  const end = groupStart[g + 1]!
   let count = 0
-  for (let i = r.groupStart[g]!; i < r.groupStart[g + 1]!; i++) {
-    const h = r.groupMembers[i]!
+  for (let i = groupStart[g]!; i < end; i++) {
+    const h = groupMembers[i]!
     let u = toUniverse[h]!
     if (u < 0) u = r.enter(h)
-    let twice = false
-    for (let j = 0; j < count; j++) if (distinct[j] === u) twice = true
-    if (!twice) distinct[count++] = u
+    let at = count
+    while (at > 0 && distinct[at - 1]! > u) at--
+    if (at > 0 && distinct[at - 1] === u) continue
+    for (let k = count; k > at; k--) distinct[k] = distinct[k - 1]!
+    distinct[at] = u
+    count++
   }
   return count
 }
 
-function countPass (r: GroupReader, groups: number, stats: Int32Array): Set<number> {
-  const historyRounds = new Set<number>()
+function countPass (r: GroupReader, groups: number, stats: Int32Array): void {
   const { distinct } = r
   for (let g = 0; g < groups; g++) {
     const count = readGroup(r, g)
     if (count < 0) continue
     const round = r.groupRound[g]!
-    historyRounds.add(round)
     for (let i = 0; i < count; i++) {
       const at = STATS * distinct[i]!
       if (round > stats[at + LAST]!) stats[at + LAST] = round
       if (round < stats[at + FIRST]!) stats[at + FIRST] = round
       stats[at + TIMES]!++
-      for (let j = 0; j < count; j++) if (distinct[j]! > distinct[i]!) stats[at + ENTRIES]!++
+      stats[at + ENTRIES]! += count - 1 - i
     }
   }
-  return historyRounds
 }
 
 function fillPass (r: GroupReader, groups: number, stats: Int32Array, entries: Int32Array): void {
@@ -255,11 +272,9 @@ function fillPass (r: GroupReader, groups: number, stats: Int32Array, entries: I
     const round = r.groupRound[g]!
     for (let i = 0; i < count; i++) {
       const a = distinct[i]!
-      for (let j = 0; j < count; j++) {
-        const b = distinct[j]!
-        if (b <= a) continue
+      for (let j = i + 1; j < count; j++) {
         const at = 2 * stats[STATS * a + ENTRIES]!++
-        entries[at] = b
+        entries[at] = distinct[j]!
         entries[at + 1] = round
       }
     }

@@ -268,14 +268,24 @@ export function placeHomeless (grouping: Grouping, homeless: readonly number[], 
   const inChain = new Set<number>()
   let budget = 200_000
 
-  // Cheapest compatible group with room for x, or NO.
+  // Cheapest compatible group with room for x, or NO. Each pair cost is computed once (compatible and costWith
+  // would compute it twice): this scans every group, 5·10⁴ of them in a pairing of 10⁵ people.
   const bestRoom = (x: number): number => {
     let best = NO
     let bestCost = Infinity
     for (let g = 0; g < groups.length; g++) {
-      const size = groups[g]!.length
-      if (size === 0 || size >= bounds.hi || !grouping.compatible(x, g)) continue
-      const c = grouping.costWith(x, g)
+      const members = groups[g]!
+      if (members.length === 0 || members.length >= bounds.hi) continue
+      let c = 0
+      for (const y of members) {
+        if (y === x) continue
+        const cy = grouping.cost(x, y)
+        if (cy >= BLOCKED_COST) {
+          c = Infinity
+          break
+        }
+        c += cy
+      }
       if (c < bestCost) {
         best = g
         bestCost = c

@@ -202,8 +202,10 @@ function splitApartPairs (grouping: Grouping, bounds: SizeBounds): void {
   }
 }
 
-// Swaps and moves first (cheap), rotations when those are stuck, until neither helps.
+// Swaps and moves first (cheap), rotations when those are stuck, until neither helps. A grouping that costs nothing
+// is left as it is: both searches would only look for someone with a cost (100,000 people, twice) to find nobody.
 function polish (grouping: Grouping, bounds: SizeBounds, random: Random): void {
+  if (grouping.totalCost() === 0) return
   for (let round = 0; round < 10; round++) {
     improveGroups(grouping, bounds, random)
     if (!rotateGroups(grouping, random)) break

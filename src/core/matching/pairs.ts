@@ -140,13 +140,20 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
   const drawn = new Int32Array(SPARSE_NEW)
   for (let a = 0; a < n; a++) {
     let found = 0
-    for (let attempt = 0; attempt < 8 * SPARSE_NEW && found < SPARSE_NEW; attempt++) {
+    // Drawing someone a shares no working hour with says nothing about a's history: such draws do not count towards
+    // the attempts (in a zone that shares hours with no other, only a third of the draws may be people a can meet),
+    // up to a cap for someone who can meet almost nobody. Counted, they sent some of that zone to the fallback below,
+    // which adds every never-met partner a can meet: not few there, but a third of the program.
+    let attempts = 0
+    for (let draw = 0; draw < 64 * SPARSE_NEW && attempts < 8 * SPARSE_NEW && found < SPARSE_NEW; draw++) {
       const b = randomInt(random, n)
-      if (b === a || ctx.blocked(a, b) || ctx.apart(a, b) || ctx.lastMet(a, b) !== undefined) continue
+      if (b !== a && ctx.apart(a, b)) continue
+      attempts++
+      if (b === a || ctx.blocked(a, b) || ctx.lastMet(a, b) !== undefined) continue
       let again = false
       for (let i = 0; i < found; i++) if (drawn[i] === b) again = true
       if (again) continue
-      addEdge(a, b)
+      edges.add(a, b, w.never)
       drawn[found++] = b
     }
     if (found < SPARSE_NEW) addScarce(a)
@@ -159,11 +166,11 @@ function matchSparse (ctx: MatchContext, random: Random): Int32Array {
     for (let b = 0; b < n; b++) {
       if (b === a || ctx.blocked(a, b) || ctx.apart(a, b)) continue
       const last = ctx.lastMet(a, b)
-      if (last === undefined) addEdge(a, b)
+      if (last === undefined) edges.add(a, b, w.never)
       else met.push([b, last])
     }
     met.sort((x, y) => x[1] - y[1] || x[0] - y[0])
-    for (const [b] of met.slice(0, SPARSE_MET)) addEdge(a, b)
+    for (const [b, last] of met.slice(0, SPARSE_MET)) edges.add(a, b, metWeight(ctx.round - last) * w.metUnit)
   }
 
   let mate = maxWeightMatching(n, edges, { maxCardinality: true })
