@@ -1,5 +1,5 @@
 // Sends what the outbox holds, exactly once. The plan is already committed; each delivery is claimed with a
-// lease, its channel is recorded before posting, and a retry first looks in that channel for the post an
+// lease, a new conversation is recorded before posting to it, and a retry first looks in that channel for the post an
 // interrupted attempt may have made (every post carries its delivery key in props.coffee_delivery).
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
@@ -107,21 +107,35 @@ export function backoffMs (attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 60_000 * 2 ** Math.max(0, attempts - 1))
 }
 
+/** An item given to a group commit: `committed` resolves once it is written; `hurry` writes it without waiting for company. */
+export interface Committing {
+  committed: Promise<void>
+  hurry: () => void
+}
+
 /**
  * Group commit: writes asked for by many workers go to the database together, one statement per write. With
  * `delayMs` 0 a write starts at once, or as soon as the one in progress ends, with everything asked for meanwhile;
- * otherwise it waits up to `delayMs` for company. add() resolves once its item is committed.
+ * otherwise it waits up to `delayMs` for company — unless someone is waiting for an item already (hurry): then
+ * waiting longer only holds them up, and the write starts at once with what has come so far.
  */
 export function createGroupCommit<T> (write: (items: T[]) => Promise<void>, delayMs: number) {
-  let queue: { item: T, resolve: () => void, reject: (error: unknown) => void }[] = []
+  interface Entry { item: T, queued: boolean, resolve: () => void, reject: (error: unknown) => void }
+  let queue: Entry[] = []
   let timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined
   let writing: Promise<void> | null = null
+  /** Someone waits for an item still queued: the next write starts as soon as it can. */
+  let hurried = false
+  /** The pending timer is a setImmediate. */
+  let immediate = false
 
   function start (): void {
     if (timer !== undefined) { clearTimeout(timer as ReturnType<typeof setTimeout>); clearImmediate(timer as ReturnType<typeof setImmediate>); timer = undefined }
     if (writing !== null || queue.length === 0) return
     const batch = queue
     queue = []
+    hurried = false
+    for (const w of batch) w.queued = false
     writing = write(batch.map((w) => w.item)).then(
       () => { for (const w of batch) w.resolve() },
       (error: unknown) => { for (const w of batch) w.reject(error) }
@@ -131,14 +145,30 @@ export function createGroupCommit<T> (write: (items: T[]) => Promise<void>, dela
     })
   }
   function schedule (): void {
-    if (timer !== undefined || writing !== null) return
-    timer = delayMs === 0 ? setImmediate(start) : setTimeout(start, delayMs)
+    if (writing !== null) return
+    if (hurried && timer !== undefined && !immediate) {
+      clearTimeout(timer as ReturnType<typeof setTimeout>)
+      timer = undefined
+    }
+    if (timer !== undefined) return
+    // setImmediate, not now: what else has already come back (other workers' posts) joins this write.
+    immediate = delayMs === 0 || hurried
+    timer = immediate ? setImmediate(start) : setTimeout(start, delayMs)
   }
   return {
-    add (item: T): Promise<void> {
-      const committed = new Promise<void>((resolve, reject) => queue.push({ item, resolve, reject }))
+    add (item: T): Committing {
+      let entry!: Entry
+      const committed = new Promise<void>((resolve, reject) => { entry = { item, queued: true, resolve, reject } })
+      queue.push(entry)
       schedule()
-      return committed
+      return {
+        committed,
+        hurry () {
+          if (!entry.queued) return // being written, or written
+          hurried = true
+          schedule()
+        }
+      }
     },
     /** Writes everything asked for so far, now. */
     async flush (): Promise<void> {
@@ -186,12 +216,16 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
   const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
   let failure: unknown
-  /** Queues a result; resolves (never rejects) once it is written or has failed to be. */
-  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): Promise<void> => {
-    return results.add(result).then(() => {
-      counts[counted]++
-      held.delete(result.id)
-    }, (error: unknown) => { failure ??= error })
+  /** Queues a result; `committed` resolves (never rejects) once it is written or has failed to be. */
+  const finish = (result: DeliveryResult, counted: keyof DeliveryCounts): Committing => {
+    const { committed, hurry } = results.add(result)
+    return {
+      committed: committed.then(() => {
+        counts[counted]++
+        held.delete(result.id)
+      }, (error: unknown) => { failure ??= error }),
+      hurry
+    }
   }
   // One 429 slows every worker: Mattermost's limit is per bot, not per request.
   let pausedUntil = 0
@@ -204,17 +238,22 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
    * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
    * at most one post per worker is unrecorded (and found by its key); the channel is opened meanwhile.
    */
-  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Promise<void>): Promise<DeliveryResult> {
+  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Committing): Promise<DeliveryResult> {
     await waitForGate()
     const rendered = renderDelivery(delivery, renderOptions)
     if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
+    const { conversation } = rendered
     let channelId = delivery.channelId
-    if (channelId === null) {
-      const { conversation } = rendered
-      channelId = 'channelId' in conversation
-        ? conversation.channelId
-        : 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
-      await channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
+    if ('channelId' in conversation) {
+      // A conversation that exists (the group's, the program's channel) is found again the same way on every try:
+      // it is recorded with the result, not waited for before posting.
+      channelId = conversation.channelId
+    } else if (channelId === null) {
+      channelId = 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
+      const recorded = channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
+      // The last result must be written before posting too: both writes go at once.
+      previous.hurry()
+      await recorded.committed
       delivery.channelId = channelId
     }
     // An edit of an earlier post (a reminder marks the follow-up): made on every try, before looking for our own post,
@@ -224,13 +263,15 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       const existing = await deps.gateway.findRecentPostWithProp(channelId, DELIVERY_PROP, delivery.dedupeKey)
       if (existing !== null) {
         log.info({ delivery: delivery.dedupeKey, postId: existing }, 'an earlier attempt had already posted; recording it')
-        return { id: delivery.id, state: 'sent', postId: existing, at: clock.now() }
+        return { id: delivery.id, state: 'sent', channelId, postId: existing, at: clock.now() }
       }
     }
-    await previous
+    // Waiting for company would only hold this worker up now.
+    previous.hurry()
+    await previous.committed
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey }, ...(rendered.rootId === undefined ? {} : { rootId: rendered.rootId }) })
-    return { id: delivery.id, state: 'sent', postId: post.id, at: clock.now() }
+    return { id: delivery.id, state: 'sent', channelId, postId: post.id, at: clock.now() }
   }
 
   /**
@@ -253,7 +294,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   }
 
   /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */
-  async function send (delivery: DeliveryToSend, previous: Promise<void>): Promise<{ written: Promise<void> }> {
+  async function send (delivery: DeliveryToSend, previous: Committing): Promise<{ written: Committing }> {
     const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
     if (stale !== null) {
       log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
@@ -314,7 +355,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     return claiming
   }
   const worker = async () => {
-    let previous = Promise.resolve()
+    let previous: Committing = { committed: Promise.resolve(), hurry () {} }
     while (failure === undefined) {
       if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
       const delivery = queue.shift()

@@ -60,9 +60,12 @@ export interface DeliveryToSend {
   } | null
 }
 
-/** What became of a claimed delivery; written for many deliveries in one statement. */
+/**
+ * What became of a claimed delivery; written for many deliveries in one statement. A sent one names its channel when
+ * that was not recorded before posting (a conversation that already existed).
+ */
 export type DeliveryResult =
-  | { id: number, state: 'sent', postId: string, at: Date }
+  | { id: number, state: 'sent', channelId?: string, postId: string, at: Date }
   | { id: number, state: 'pending', nextAttemptAt: Date, error: string }
   | { id: number, state: 'failed' | 'skipped' | 'superseded' | 'expired', error: string }
 
@@ -353,15 +356,17 @@ export function createRoundsStore (prisma: PrismaClient) {
           SELECT * FROM unnest(
             ${field((r) => r.id)}::int[],
             ${field((r) => r.state)}::text[],
+            ${field((r) => r.state === 'sent' ? r.channelId ?? null : null)}::text[],
             ${field((r) => r.state === 'sent' ? r.postId : null)}::text[],
             ${field((r) => sqlTimestamp(r.state === 'sent' ? r.at : null))}::text[],
             ${field((r) => sqlTimestamp(r.state === 'pending' ? r.nextAttemptAt : null))}::text[],
             ${field((r) => r.state === 'sent' ? null : r.error.slice(0, 1000))}::text[]
-          ) AS u(id, state, "postId", "sentAt", "nextAttemptAt", error)
+          ) AS u(id, state, "channelId", "postId", "sentAt", "nextAttemptAt", error)
         ),
         d AS (
           UPDATE "Delivery" d
           SET state = u.state::"DeliveryState",
+              "channelId" = COALESCE(u."channelId", d."channelId"),
               "postId" = COALESCE(u."postId", d."postId"),
               "sentAt" = COALESCE(u."sentAt"::timestamp(3), d."sentAt"),
               "nextAttemptAt" = COALESCE(u."nextAttemptAt"::timestamp(3), d."nextAttemptAt"),
