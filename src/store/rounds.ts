@@ -181,7 +181,9 @@ export function createRoundsStore (prisma: PrismaClient) {
     /** Blocks that involve any of these people, in either direction. */
     async blocks (userIds: string[]): Promise<[string, string][]> {
       if (userIds.length === 0) return []
-      const rows = await prisma.block.findMany({ where: { OR: [{ blockerId: { in: userIds } }, { blockedId: { in: userIds } }] } })
+      // The ids go as one array: `in: userIds` sends a parameter per id, over Postgres's 65,535 in an everyone-channel.
+      const rows = await prisma.$queryRaw<{ blockerId: string, blockedId: string }[]>`
+        SELECT "blockerId", "blockedId" FROM "Block" WHERE "blockerId" = ANY(${userIds}::text[]) OR "blockedId" = ANY(${userIds}::text[])`
       return rows.map((b) => [b.blockerId, b.blockedId])
     },
 
@@ -243,11 +245,12 @@ export function createRoundsStore (prisma: PrismaClient) {
           FROM unnest(${messages.map((m) => m.key)}::text[], ${messages.map((m) => m.kind)}::text[], ${messages.map((m) => m.index)}::int[], ${messages.map((m) => m.userId)}::text[])
             AS u(key, kind, index, "userId")
           LEFT JOIN "Group" g ON g."roundId" = ${round.id} AND g.index = u.index`, messages.length)
+        // As arrays, like the inserts above: a parameter per id could pass Postgres's 65,535 in a large program.
         if (plan.autoPaused.length > 0) {
-          await tx.participant.updateMany({ where: { id: { in: plan.autoPaused.map((p) => p.id) } }, data: { autoPausedAt: now } })
+          await tx.$executeRaw`UPDATE "Participant" SET "autoPausedAt" = ${now} WHERE id = ANY(${plan.autoPaused.map((p) => p.id)}::int[])`
         }
         if (plan.skipsUsed.length > 0) {
-          await tx.participant.updateMany({ where: { id: { in: plan.skipsUsed } }, data: { skipNext: false } })
+          await tx.$executeRaw`UPDATE "Participant" SET "skipNext" = false WHERE id = ANY(${plan.skipsUsed}::int[])`
         }
         return { round }
       }, { timeout: 120_000, maxWait: 30_000 })

@@ -47,3 +47,14 @@ t.test('pastGroups: every earlier group in columns, and each member\'s starters 
   t.same(evesGroups.map((g) => g.round.number), [1], 'eve skipped round 2')
   t.same(starters.get(mmId('eve')), evesGroups[0]!.icebreakers, 'so her starters are round 1\'s')
 })
+
+t.test('blocks: the blocks of an everyone-channel\'s people, 70,000 of them (more than Postgres takes parameters in one statement)', async (t) => {
+  const world = await createMattermostWorld(t)
+  const ctx = await createTestApp(t, { gateway: world.gateway, env: world.env, random: createRandom(5) })
+  const people = Array.from({ length: 70_000 }, (_, i) => mmId(`person${i}`))
+  await say(ctx.app, 'block @b', { userName: 'a', userId: people[0]!, mentions: { b: people[69_999]! } })
+  await ctx.db.prisma.block.create({ data: { blockerId: mmId('outsider'), blockedId: people[12_345]! } })
+  await ctx.db.prisma.block.create({ data: { blockerId: mmId('outsider'), blockedId: mmId('stranger') } })
+  const blocks = await createRoundsStore(ctx.db.prisma).blocks(people)
+  t.same(blocks.sort(), [[people[0], people[69_999]], [mmId('outsider'), people[12_345]]].sort(), 'every block with one of them on either side, and no other')
+})
