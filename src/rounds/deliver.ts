@@ -73,7 +73,6 @@ const sameAnswers = (a: readonly { userId: string, answer: string }[], b: readon
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** What a failed attempt tells the retry logic. */
 /** deliverPending stopped (the database went away): what it had done by then, which the pass still reports. */
 export class DeliveryStopped extends Error {
   readonly counts: DeliveryCounts
@@ -84,6 +83,7 @@ export class DeliveryStopped extends Error {
   }
 }
 
+/** What a failed attempt tells the retry logic. */
 export interface DeliveryFailure {
   message: string
   /** Worth trying again later (5xx, 429, timeouts, connection errors). */
