@@ -1,6 +1,7 @@
 // Sends what the outbox holds, exactly once. The plan is already committed; each delivery is claimed with a
-// lease, a new conversation is recorded before posting to it, and a retry first looks in that channel for the post an
-// interrupted attempt may have made (every post carries its delivery key in props.coffee_delivery).
+// lease, and a retry first looks in its conversation for the post an interrupted attempt may have made (every post
+// carries its delivery key in props.coffee_delivery). A new conversation needs no record for that: Mattermost gives
+// the same group or direct channel for the same people every time, so a retry opens it again and looks there.
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../clock.js'
 import type { RoundsStore, DeliveryToSend, DeliveryResult } from '../store/rounds.js'
@@ -211,9 +212,8 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   await retryIfMattermostIsBack(deps)
   const started = Date.now()
   const renderOptions = { actionsUrl: deps.publicUrl === undefined ? undefined : `${deps.publicUrl}/actions`, actionsKey: deps.actionsKey }
-  // A channel must be recorded before posting (the worker waits); results need not be: a result lost in a crash
-  // leaves its delivery leased and pending, and the retry finds the post by its key instead of posting again.
-  const channels = createGroupCommit((items: Parameters<RoundsStore['recordChannels']>[0][number][]) => store.recordChannels(items), 0)
+  // A result lost in a crash leaves its delivery leased and pending, and the retry finds the post by its key instead
+  // of posting again.
   const results = createGroupCommit((items: DeliveryResult[]) => store.recordResults(items), options.commitDelayMs)
   let failure: unknown
   /** Queues a result; `committed` resolves (never rejects) once it is written or has failed to be. */
@@ -236,25 +236,21 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
 
   /**
    * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
-   * at most one post per worker is unrecorded (and found by its key); the channel is opened meanwhile.
+   * at most one post per worker is unrecorded (and found by its key); a new conversation is opened meanwhile.
    */
   async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Committing): Promise<DeliveryResult> {
     await waitForGate()
     const rendered = renderDelivery(delivery, renderOptions)
     if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
     const { conversation } = rendered
-    let channelId = delivery.channelId
+    let channelId: string
     if ('channelId' in conversation) {
-      // A conversation that exists (the group's, the program's channel) is found again the same way on every try:
-      // it is recorded with the result, not waited for before posting.
       channelId = conversation.channelId
-    } else if (channelId === null) {
-      channelId = 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
-      const recorded = channels.add({ id: delivery.id, introGroupId: delivery.kind === 'intro' ? delivery.groupId : null, channelId })
-      // The last result must be written before posting too: both writes go at once.
+    } else {
+      // Opened again on every try, the same channel each time (Mattermost keeps one group or direct channel per set of
+      // people); it is recorded with the result. The last result is written meanwhile.
       previous.hurry()
-      await recorded.committed
-      delivery.channelId = channelId
+      channelId = 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
     }
     // An edit of an earlier post (a reminder marks the follow-up): made on every try, before looking for our own post,
     // since it is idempotent and a retry cannot tell whether an earlier try made it.

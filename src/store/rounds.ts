@@ -32,7 +32,6 @@ export interface DeliveryToSend {
   groupId: number | null
   userId: string | null
   attempts: number
-  channelId: string | null
   program: { channelId: string, channelName: string, mode: 'optin' | 'channel', followupHours: number, cadenceDays: number }
   round: { number: number, startedAt: Date, latestNumber: number }
   /** Announcements only: what the channel is told about this round and the one before. */
@@ -61,11 +60,11 @@ export interface DeliveryToSend {
 }
 
 /**
- * What became of a claimed delivery; written for many deliveries in one statement. A sent one names its channel when
- * that was not recorded before posting (a conversation that already existed).
+ * What became of a claimed delivery; written for many deliveries in one statement. A sent one names the channel it
+ * went to (an intro's becomes its group's).
  */
 export type DeliveryResult =
-  | { id: number, state: 'sent', channelId?: string, postId: string, at: Date }
+  | { id: number, state: 'sent', channelId: string, postId: string, at: Date }
   | { id: number, state: 'pending', nextAttemptAt: Date, error: string }
   | { id: number, state: 'failed' | 'skipped' | 'superseded' | 'expired', error: string }
 
@@ -279,8 +278,8 @@ export function createRoundsStore (prisma: PrismaClient) {
             ORDER BY ${kindOrder('kind')}, id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
-          RETURNING id, "dedupeKey", kind, "roundId", "groupId", "userId", attempts, "channelId")
-        SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts, c."channelId",
+          RETURNING id, "dedupeKey", kind, "roundId", "groupId", "userId", attempts)
+        SELECT c.id, c."dedupeKey", c.kind::text AS kind, c."roundId", c."groupId", c."userId", c.attempts,
                p."channelId" AS "programChannelId", p."channelName", p.mode::text AS mode, p."followupHours", p."cadenceDays", r.number AS "roundNumber", r."startedAt" AS "roundStartedAt",
                (SELECT max(l.number) FROM "Round" l WHERE l."programId" = r."programId") AS "latestNumber",
                to_json(g.icebreakers) AS icebreakers, g."meetingWindow", g."channelId" AS "groupChannelId",
@@ -314,7 +313,6 @@ export function createRoundsStore (prisma: PrismaClient) {
         groupId: row.groupId,
         userId: row.userId,
         attempts: row.attempts,
-        channelId: row.channelId,
         program: { channelId: row.programChannelId, channelName: row.channelName, mode: row.mode, followupHours: row.followupHours, cadenceDays: row.cadenceDays },
         round: { number: row.roundNumber, startedAt: row.roundStartedAt, latestNumber: row.latestNumber },
         announcement: row.announcement === null ? null : { people: Number(row.announcement.people), groups: Number(row.announcement.groups), lastRound: row.announcement.lastRound },
@@ -331,25 +329,8 @@ export function createRoundsStore (prisma: PrismaClient) {
     },
 
     /**
-     * Remembers the channels before posting, so an interrupted send can be checked there later. An intro's group
-     * gets its channel in the same statement: a retry never records the channel again once its delivery has one,
-     * so a crash between two writes would leave the group without a channel (and its follow-up with nowhere to go).
-     */
-    async recordChannels (channels: readonly { id: number, introGroupId: number | null, channelId: string }[]): Promise<void> {
-      if (channels.length === 0) return
-      const [counts] = await prisma.$queryRaw<{ deliveries: bigint | number }[]>`
-        WITH u AS (
-          SELECT * FROM unnest(${channels.map((c) => c.id)}::int[], ${channels.map((c) => c.introGroupId)}::int[], ${channels.map((c) => c.channelId)}::text[])
-            AS u(id, "groupId", "channelId")),
-        d AS (UPDATE "Delivery" d SET "channelId" = u."channelId" FROM u WHERE d.id = u.id RETURNING d.id),
-        g AS (UPDATE "Group" g SET "channelId" = u."channelId" FROM u WHERE g.id = u."groupId" RETURNING g.id)
-        SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM g) AS groups`
-      if (Number(counts?.deliveries) !== channels.length) throw new Error(`recording channels: ${Number(counts?.deliveries)} of ${channels.length} deliveries found`)
-    },
-
-    /**
-     * Records what became of claimed deliveries, and releases them: one statement for them all. A follow-up that went
-     * out marks its group as asked.
+     * Records what became of claimed deliveries, and releases them: one statement for them all. An intro that went out
+     * gives its group its channel (where the follow-up goes); a follow-up that went out marks its group as asked.
      */
     async recordResults (results: readonly DeliveryResult[]): Promise<void> {
       if (results.length === 0) return
@@ -359,7 +340,7 @@ export function createRoundsStore (prisma: PrismaClient) {
           SELECT * FROM unnest(
             ${field((r) => r.id)}::int[],
             ${field((r) => r.state)}::text[],
-            ${field((r) => r.state === 'sent' ? r.channelId ?? null : null)}::text[],
+            ${field((r) => r.state === 'sent' ? r.channelId : null)}::text[],
             ${field((r) => r.state === 'sent' ? r.postId : null)}::text[],
             ${field((r) => sqlTimestamp(r.state === 'sent' ? r.at : null))}::text[],
             ${field((r) => sqlTimestamp(r.state === 'pending' ? r.nextAttemptAt : null))}::text[],
@@ -377,15 +358,19 @@ export function createRoundsStore (prisma: PrismaClient) {
               "leaseUntil" = NULL
           FROM u
           WHERE d.id = u.id
-          RETURNING d."groupId", d.kind, d.state, d."sentAt"
+          RETURNING d."groupId", d.kind, d.state, d."channelId", d."sentAt"
         ),
-        asked AS (
-          UPDATE "Group" g SET "askedAt" = d."sentAt"
+        -- One update of "Group" per statement: an intro and its follow-up are never in the same batch (the follow-up
+        -- is only claimed once the intro is recorded).
+        groups AS (
+          UPDATE "Group" g
+          SET "channelId" = CASE WHEN d.kind = 'intro' THEN d."channelId" ELSE g."channelId" END,
+              "askedAt" = CASE WHEN d.kind = 'followup' THEN COALESCE(g."askedAt", d."sentAt") ELSE g."askedAt" END
           FROM d
-          WHERE g.id = d."groupId" AND d.kind = 'followup' AND d.state = 'sent' AND g."askedAt" IS NULL
+          WHERE g.id = d."groupId" AND d.state = 'sent' AND d.kind IN ('intro', 'followup')
           RETURNING g.id
         )
-        SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM asked) AS asked`
+        SELECT (SELECT count(*) FROM d) AS deliveries, (SELECT count(*) FROM groups) AS groups`
       const count = Number(counts?.deliveries)
       if (count !== results.length) throw new Error(`recording deliveries: ${count} of ${results.length} found`)
     },

@@ -12,7 +12,9 @@ export async function markAsked (prisma: PrismaClient, group: { id: number, roun
     update: {},
     select: { id: true }
   })
-  await createRoundsStore(prisma).recordResults([{ id: delivery.id, state: 'sent', postId, at }])
+  // Posted in the group's channel, as delivery posts it.
+  const { channelId } = await prisma.group.findUniqueOrThrow({ where: { id: group.id }, select: { channelId: true } })
+  await createRoundsStore(prisma).recordResults([{ id: delivery.id, state: 'sent', channelId: channelId ?? `groupchannel${group.id}`, postId, at }])
 }
 
 /** Each [userId, answer] is a member's click, in order. */

@@ -197,13 +197,14 @@ t.test('SIGKILL in the middle of a round, then restarts: one round, every intro 
   t.same(await stopService(third, 'SIGTERM'), { code: 0, signal: null })
 })
 
-// The narrowest window: the process dies while it records the channel of an intro, after the group message was
-// opened and before anything was posted. On Postgres the test can hold that moment open: it locks the round's group
-// rows from its own connection while Mattermost is still answering the channel request, waits until the service's
-// UPDATE of "Group" is blocked on that lock, and kills the process there. A statement already at the server would
-// still run (and commit) once the lock goes, although its client is dead; so the test also ends that statement's
-// backend, as if the process had died just before sending it.
-t.test('SIGKILL while an intro\'s channel is being recorded: the group keeps its channel', {
+// The narrowest window: the process dies while it records an intro that went out, so nothing holds the group's new
+// channel. On Postgres the test can hold that moment open: it locks the round's group rows from its own connection
+// while Mattermost is still answering the first channel request, waits until the service's write of the result (which
+// gives the group its channel) is blocked on that lock, and kills the process there. A statement already at the server
+// would still run (and commit) once the lock goes, although its client is dead; so the test also ends that
+// statement's backend, as if the process had died just before sending it. The retry opens the same group message
+// (Mattermost keeps one per set of people) and finds the post there.
+t.test('SIGKILL while an intro\'s result is being recorded: the retry finds it in the same group message', {
   skip: testServerUrl() === undefined ? 'needs Postgres (TEST_DATABASE_URL): the test holds a row lock from its own connection' : false
 }, async (t) => {
   const people = 4
@@ -217,9 +218,11 @@ t.test('SIGKILL while an intro\'s channel is being recorded: the group keeps its
   const interrupted = pass(first, { force: true }).then(() => 'completed', (error: unknown) => `failed: ${(error as Error).message}`)
   await until('the first group message to be requested', () => openRequests().length === 1, 20_000)
 
+  // The statement that records results (pg_stat_activity shows only its first 1,024 characters: the update of
+  // "Delivery" is in them, the update of "Group" that waits is not).
   const blockedOnGroup = async () => (await sql.query<{ pid: number }>(
     `SELECT pid FROM pg_stat_activity
-     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE "Group"%'`)).map((r) => r.pid)
+     WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%UPDATE "Delivery" d%SET state%'`)).map((r) => r.pid)
   await sql.withSession(async (locker) => {
     await locker.exec('BEGIN')
     // The round and its groups are committed: the intros are being delivered.
@@ -232,15 +235,18 @@ t.test('SIGKILL while an intro\'s channel is being recorded: the group keeps its
       if (Date.now() > deadline) throw new Error(`the service never blocked on "Group":\n${first.output()}`)
       await sleep(10)
     }
-    t.equal(blocked.length, 1, 'the service is recording the group\'s channel')
+    t.equal(blocked.length, 1, 'the service is recording the first intro')
     t.same(await stopService(first, 'SIGKILL'), { code: null, signal: 'SIGKILL' }, 'killed there')
     t.same(await locker.query('SELECT pg_terminate_backend($1) AS ended', [blocked[0]]), [{ ended: true }], 'its statement never runs')
     await locker.exec('ROLLBACK')
   })
   t.match(await interrupted, /^failed: /, 'its /rounds pass never answered')
-  t.equal(world.introPosts().length, 0, 'nothing was posted')
+  t.equal(world.introPosts().length, 1, 'the first intro was posted, the second was waiting for it to be recorded')
 
   const second = await startService(t, env, { clockShiftMs: DEFAULT_DELIVERY_OPTIONS.leaseMs + 60_000 })
+  const unrecorded = await roundsPage(second)
+  t.same(introStates(unrecorded), ['pending', 'pending'], 'neither intro recorded')
+  t.same(unrecorded.rounds[0]!.groups.map((g) => g.channel_id), [null, null], 'no group holds a channel yet')
   const finished = await pass(second)
   t.same(finished.rounds, [], 'no second round')
   t.same(finished.deliveries, { sent: people / 2, retried: 0, failed: 0, pending: 0, superseded: 0, expired: 0 })
