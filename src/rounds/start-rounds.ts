@@ -87,14 +87,16 @@ export async function startDueRounds (deps: StartDeps, options: StartOptions = {
 async function startRound (deps: StartDeps, program: ProgramWithLastRound, slot: Date, botUserId: string, dryRun: boolean): Promise<RoundReport | string> {
   const { store, gateway, log } = deps
   const now = deps.clock.now()
-  const [participants, unresponsive, { history, starters }, satOut, acquainted] = await Promise.all([
+  // The database and Mattermost are asked at once.
+  const [participants, unresponsive, { history, starters }, satOut, acquainted, memberIds] = await Promise.all([
     store.participants(program.id),
     deps.followups.unresponsive(program.id, { now, fairMs: fairAnswerTimeMs(program.cadenceDays) }),
     store.pastGroups(program.id),
     store.satOut(program.id),
-    store.acquaintedPairs(program.id)
+    store.acquaintedPairs(program.id),
+    gateway.getChannelMemberIds(program.channelId)
   ])
-  const channelMemberIds = new Set(await gateway.getChannelMemberIds(program.channelId))
+  const channelMemberIds = new Set(memberIds)
   const ids = candidateIds(program.mode, participants, channelMemberIds).filter((id) => id !== botUserId)
   const [users, blocks] = await Promise.all([gateway.getUsersByIds(ids), store.blocks(ids)])
   const planned = planRound({
