@@ -235,10 +235,11 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   }
 
   /**
-   * `previous`: the worker's last result. It must be written before this worker posts again, so that after a crash
-   * at most one post per worker is unrecorded (and found by its key); a new conversation is opened meanwhile.
+   * `older`: the result of the worker's delivery before last. It must be written before this worker posts again, so
+   * that after a crash at most two posts per worker are unrecorded (and found by their keys), while the last result
+   * is written as the next post goes out: a worker never waits for the database between two posts.
    */
-  async function sendOnce (delivery: DeliveryToSend, tries: number, previous: Committing): Promise<DeliveryResult> {
+  async function sendOnce (delivery: DeliveryToSend, tries: number, older: Committing): Promise<DeliveryResult> {
     await waitForGate()
     const rendered = renderDelivery(delivery, renderOptions)
     if (rendered.unneeded !== undefined) return { id: delivery.id, state: 'skipped', error: rendered.unneeded }
@@ -248,8 +249,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       channelId = conversation.channelId
     } else {
       // Opened again on every try, the same channel each time (Mattermost keeps one group or direct channel per set of
-      // people); it is recorded with the result. The last result is written meanwhile.
-      previous.hurry()
+      // people); it is recorded with the result.
       channelId = 'group' in conversation ? await deps.gateway.createGroupChannel(conversation.group) : await deps.gateway.createDirectChannel(conversation.direct)
     }
     // An edit of an earlier post (a reminder marks the follow-up): made on every try, before looking for our own post,
@@ -263,8 +263,8 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
       }
     }
     // Waiting for company would only hold this worker up now.
-    previous.hurry()
-    await previous.committed
+    older.hurry()
+    await older.committed
     await waitForGate()
     const post = await deps.gateway.createPost({ channelId, message: rendered.message, props: { ...rendered.props, [DELIVERY_PROP]: delivery.dedupeKey }, ...(rendered.rootId === undefined ? {} : { rootId: rendered.rootId }) })
     return { id: delivery.id, state: 'sent', channelId, postId: post.id, at: clock.now() }
@@ -290,7 +290,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
   }
 
   /** Resolves once the delivery is done with, with the promise of its result being written (not awaited here). */
-  async function send (delivery: DeliveryToSend, previous: Committing): Promise<{ written: Committing }> {
+  async function send (delivery: DeliveryToSend, older: Committing): Promise<{ written: Committing }> {
     const stale = staleness({ kind: delivery.kind, round: delivery.round, cadenceDays: delivery.program.cadenceDays, introState: delivery.group?.introState }, clock.now())
     if (stale !== null) {
       log.info({ delivery: delivery.dedupeKey, stale }, 'a message no longer worth sending; it never will be')
@@ -299,7 +299,7 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     for (let tries = 1; ; tries++) {
       try {
         // A message found unneeded counts as sent: it is done with.
-        return { written: finish(await sendOnce(delivery, tries, previous), 'sent') }
+        return { written: finish(await sendOnce(delivery, tries, older), 'sent') }
       } catch (error) {
         const failure = toFailure(error)
         if (failure.retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, Date.now() + failure.retryAfterMs)
@@ -327,12 +327,14 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     }
   }
 
-  // Workers take deliveries from a queue of claimed batches; the next batch is claimed while the last few of the
-  // current one are being sent, so that Mattermost is never waiting for the database.
+  // Workers take deliveries from a queue of claimed batches; the next batch is claimed when half of the current one
+  // is left, so that Mattermost is never waiting for the database (a claim of 64 takes 10-30 ms on Postgres; the
+  // last few deliveries of a batch, one per worker, take less).
   const queue: DeliveryToSend[] = []
   let claiming: Promise<void> | null = null
   let exhausted = false
   const batchSize = options.concurrency * 8
+  const claimAhead = batchSize / 2
   function claimMore (): Promise<void> | null {
     if (claiming !== null || exhausted) return claiming
     if (Date.now() - started >= options.budgetMs) {
@@ -351,12 +353,15 @@ export async function deliverPending (deps: DeliveryDeps, options: DeliveryOptio
     return claiming
   }
   const worker = async () => {
-    let previous: Committing = { committed: Promise.resolve(), hurry () {} }
+    const none: Committing = { committed: Promise.resolve(), hurry () {} }
+    // This worker's last two results, the older first.
+    let recent: [Committing, Committing] = [none, none]
     while (failure === undefined) {
-      if (queue.length <= options.concurrency) claimMore() // errors end up in `failure`
+      if (queue.length <= claimAhead) claimMore() // errors end up in `failure`
       const delivery = queue.shift()
       if (delivery !== undefined) {
-        previous = (await send(delivery, previous)).written
+        const { written } = await send(delivery, recent[0])
+        recent = [recent[1], written]
         continue
       }
       const more = claimMore()

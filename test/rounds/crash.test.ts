@@ -170,8 +170,8 @@ t.test('SIGKILL in the middle of a round, then restarts: one round, every intro 
   const planned = afterCrash.rounds[0]!
   t.equal(planned.groups.length, GROUPS)
   const recorded = introStates(afterCrash).filter((s) => s === 'sent').length
-  // A worker records its post before it asks for the next one, so every post request but each worker's last is recorded.
-  t.ok(recorded >= postedAtKill + inFlightAtKill - CONCURRENCY, `${recorded} intros recorded as sent before the kill`)
+  // A worker's result is recorded before it posts twice more, so every post request but each worker's last two is recorded.
+  t.ok(recorded >= postedAtKill + inFlightAtKill - 2 * CONCURRENCY, `${recorded} intros recorded as sent before the kill`)
   t.ok(recorded < postedBeforeRestart, 'some posts were made but never recorded')
   t.equal(introStates(afterCrash).filter((s) => s === 'pending').length, GROUPS - recorded, 'the others are pending')
 
@@ -197,14 +197,15 @@ t.test('SIGKILL in the middle of a round, then restarts: one round, every intro 
   t.same(await stopService(third, 'SIGTERM'), { code: 0, signal: null })
 })
 
-// The narrowest window: the process dies while it records an intro that went out, so nothing holds the group's new
-// channel. On Postgres the test can hold that moment open: it locks the round's group rows from its own connection
-// while Mattermost is still answering the first channel request, waits until the service's write of the result (which
-// gives the group its channel) is blocked on that lock, and kills the process there. A statement already at the server
-// would still run (and commit) once the lock goes, although its client is dead; so the test also ends that
-// statement's backend, as if the process had died just before sending it. The retry opens the same group message
-// (Mattermost keeps one per set of people) and finds the post there.
-t.test('SIGKILL while an intro\'s result is being recorded: the retry finds it in the same group message', {
+// The narrowest window: the process dies while it records intros that went out, so nothing holds the groups' new
+// channels. On Postgres the test can hold that moment open: it locks the round's group rows from its own connection
+// while Mattermost is still answering the first channel request, waits until the service's write of the results (which
+// gives each group its channel) is blocked on that lock and both intros are posted (the second does not wait for the
+// first to be recorded), and kills the process there. A statement already at the server would still run (and commit)
+// once the lock goes, although its client is dead; so the test also ends that statement's backend, as if the process
+// had died just before sending it. The retry opens the same group messages (Mattermost keeps one per set of people)
+// and finds the posts there.
+t.test('SIGKILL while the intros\' results are being recorded: the retry finds them in the same group messages', {
   skip: testServerUrl() === undefined ? 'needs Postgres (TEST_DATABASE_URL): the test holds a row lock from its own connection' : false
 }, async (t) => {
   const people = 4
@@ -236,12 +237,13 @@ t.test('SIGKILL while an intro\'s result is being recorded: the retry finds it i
       await sleep(10)
     }
     t.equal(blocked.length, 1, 'the service is recording the first intro')
+    await until('the second intro to be posted meanwhile', () => world.introPosts().length === 2, 20_000)
     t.same(await stopService(first, 'SIGKILL'), { code: null, signal: 'SIGKILL' }, 'killed there')
     t.same(await locker.query('SELECT pg_terminate_backend($1) AS ended', [blocked[0]]), [{ ended: true }], 'its statement never runs')
     await locker.exec('ROLLBACK')
   })
   t.match(await interrupted, /^failed: /, 'its /rounds pass never answered')
-  t.equal(world.introPosts().length, 1, 'the first intro was posted, the second was waiting for it to be recorded')
+  t.equal(world.introPosts().length, 2, 'both intros were posted')
 
   const second = await startService(t, env, { clockShiftMs: DEFAULT_DELIVERY_OPTIONS.leaseMs + 60_000 })
   const unrecorded = await roundsPage(second)
