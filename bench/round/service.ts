@@ -7,6 +7,11 @@ import { openDatabase } from '../../src/db/database.js'
 import { applyMigrations } from '../../src/db/migrate.js'
 import { createGateway } from '../../src/mattermost/gateway.js'
 import { createRandom } from '../../src/core/matching/index.js'
+import { renderIntro, DELIVERY_PROP } from '../../src/rounds/render.js'
+import { followupPost } from '../../src/core/followup-post.js'
+import { actionsKey } from '../../src/core/buttons.js'
+import { ICEBREAKERS } from '../../src/core/icebreakers.js'
+import { deliveryKeys } from '../../src/core/plan-round.js'
 import { benchUserId, BENCH_CHANNEL_ID, BENCH_TEAM_ID } from './ids.js'
 
 const [url, token, peopleArg, databaseUrl, mode] = process.argv.slice(2)
@@ -14,14 +19,35 @@ const people = Number(peopleArg)
 const quiet = { info () {}, warn () {} }
 const concurrency = 8
 const ADMIN = 'bench-admin-token-0123456789'
+const SERVICE_URL = 'http://coffee.bench'
 
 const gateway = createGateway({ url: url!, token: token!, timeoutMs: 30_000 })
 
 if (mode === 'baseline') {
   // The Mattermost work of each round and nothing else, in a process of its own so that it does not weigh on the
   // service's memory. Round 1: a group channel and an intro per pair. Round 2: a follow-up in each of round 1's
-  // channels, then a new group channel and an intro per new pair, as the service's second round makes them.
+  // channels, then a new group channel and an intro per new pair, as the service's second round makes them. Each post
+  // is what the service posts (the same text, buttons and props; rendered before the clock starts, since rendering is
+  // Coffee's work), so that Mattermost parses, stores and answers the same bytes.
   const pairs = people / 2
+  const render = { actionsUrl: `${SERVICE_URL}/actions`, actionsKey: actionsKey(undefined, token!) }
+  const intro = (round: number, i: number, members: [string, string]) => {
+    const { message, props } = renderIntro({
+      program: { channelName: 'everyone', followupHours: 72 },
+      roundNumber: round,
+      group: { id: i + 1 + (round - 1) * pairs, icebreakers: ICEBREAKERS.slice(i % 20, i % 20 + 2), meetingWindow: '', members: members.map((id) => ({ userId: id, username: `baseline${id.slice(1, 9).replace(/^0+(?=.)/, '')}`, fullName: '', position: '' })) },
+      acquainted: []
+    }, render)
+    return { message, props: { ...props, [DELIVERY_PROP]: `baseline-${deliveryKeys.intro(1, round, i)}` } }
+  }
+  const firstPairs = Array.from({ length: pairs }, (_, i): [string, string] => [benchUserId('b', 2 * i), benchUserId('b', 2 * i + 1)])
+  const secondPairs = Array.from({ length: pairs }, (_, i): [string, string] => [benchUserId('b', 2 * i + 1), benchUserId('b', (2 * i + 2) % people)])
+  const firstIntros = firstPairs.map((pair, i) => intro(1, i, pair))
+  const secondIntros = secondPairs.map((pair, i) => intro(2, i, pair))
+  const followups = firstPairs.map((pair, i) => {
+    const post = followupPost({ kind: 'followup', groupId: i + 1, members: pair, answers: [], buttons: { actionsUrl: render.actionsUrl, key: render.actionsKey }, reminded: false })
+    return { message: post.message, props: { attachments: post.attachments, [DELIVERY_PROP]: `baseline-${deliveryKeys.followup(i + 1)}` } }
+  })
   const inParallel = async (count: number, work: (i: number) => Promise<void>) => {
     let next = 0
     await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -31,16 +57,16 @@ if (mode === 'baseline') {
   const firstStart = performance.now()
   const firstChannels: string[] = []
   await inParallel(pairs, async (i) => {
-    const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i), benchUserId('b', 2 * i + 1)])
+    const channelId = await gateway.createGroupChannel(firstPairs[i]!)
     firstChannels[i] = channelId
-    await gateway.createPost({ channelId, message: `intro ${i}` })
+    await gateway.createPost({ channelId, ...firstIntros[i]! })
   })
   const firstMs = performance.now() - firstStart
   const secondStart = performance.now()
-  await inParallel(pairs, async (i) => { await gateway.createPost({ channelId: firstChannels[i]!, message: `follow-up ${i}` }) })
+  await inParallel(pairs, async (i) => { await gateway.createPost({ channelId: firstChannels[i]!, ...followups[i]! }) })
   await inParallel(pairs, async (i) => {
-    const channelId = await gateway.createGroupChannel([benchUserId('b', 2 * i + 1), benchUserId('b', (2 * i + 2) % people)])
-    await gateway.createPost({ channelId, message: `intro ${i}` })
+    const channelId = await gateway.createGroupChannel(secondPairs[i]!)
+    await gateway.createPost({ channelId, ...secondIntros[i]! })
   })
   const secondMs = performance.now() - secondStart
   process.send!({ type: 'baseline', baselineMs: [firstMs, secondMs], maxRssMb: process.resourceUsage().maxRSS / 1024 })
@@ -57,7 +83,7 @@ await db.sql.query(`
   SELECT $1, rpad('p' || lpad(i::text, 8, '0'), 26, 'x'), 'person' || i, now()
   FROM generate_series(0, $2 - 1) AS i`, [program.id, people])
 if (benchUserId('p', people - 1) !== (await db.prisma.participant.findFirstOrThrow({ orderBy: { id: 'desc' } })).userId) throw new Error('bench ids disagree')
-const config = loadConfig({ MATTERMOST_URL: url, MATTERMOST_BOT_TOKEN: token, ADMIN_TOKEN: ADMIN, PUBLIC_URL: 'http://coffee.bench', LOG_LEVEL: 'silent', DELIVERY_CONCURRENCY: String(concurrency) })
+const config = loadConfig({ MATTERMOST_URL: url, MATTERMOST_BOT_TOKEN: token, ADMIN_TOKEN: ADMIN, PUBLIC_URL: SERVICE_URL, LOG_LEVEL: 'silent', DELIVERY_CONCURRENCY: String(concurrency) })
 const app = await buildApp({ config, db, gateway, random: createRandom(1) })
 
 const results = []
